@@ -1,0 +1,207 @@
+"""``python -m probe``: parse the arguments, gather the block within a deadline, print it.
+
+Arguments are parsed by hand: ``argparse`` would import more than the whole probe costs,
+and its errors span several lines.
+"""
+
+import os
+import sys
+
+import _thread
+
+from probe import SCHEMA_VERSION, __version__
+from probe.emit import encode, write_stderr, write_stdout
+from probe.interpreter import describe
+from probe.products import PRODUCTS, Target, resolve, target_for
+from probe.versions import is_valid_project_name
+
+DEFAULT_TIMEOUT = 2.0
+MAX_TIMEOUT = 60.0
+MAX_NAMES = 64
+
+STATUS_OK = "ok"
+STATUS_TIMEOUT = "timeout"
+STATUS_ERROR = "error"
+
+HELP = """\
+usage: python -m probe [--pretty] [--timeout SECONDS] [NAME ...]
+       python -m probe --report [--paths]
+       python -m probe --schema | --help | --version
+
+Print the FastAPI extension's telemetry context block for this interpreter: one
+line of JSON, the last line of stdout. Installed packages are read, never imported.
+
+positional arguments:
+  NAME               distributions to report instead of fastapi, fastapi-cli,
+                     fastapi-cloud-cli, pydantic, starlette and typer; each is
+                     reported under its PEP 503 name with '-' as '_' plus '_version'
+
+options:
+  --pretty           indent the JSON for people
+  --timeout SECONDS  answer within this many seconds, whatever blocks (default: 2)
+  --report           print a Markdown report to paste into a bug report
+  --paths            with --report, include file system paths
+  --schema           print the JSON Schema of the block
+  -V, --version      print the probe's version
+  -h, --help         show this help
+"""
+
+
+class UsageError(Exception):
+    """A bad command line: one line on stderr, exit status 2."""
+
+
+class Options:
+    __slots__ = ("pretty", "timeout", "names", "action", "paths")
+
+    def __init__(self) -> None:
+        self.pretty = False
+        self.timeout = DEFAULT_TIMEOUT
+        self.names: "list[str]" = []
+        self.action = "block"
+        self.paths = False
+
+
+def parse_args(argv: "list[str]") -> Options:
+    options = Options()
+    actions = {"--report": "report", "--schema": "schema", "--help": "help", "-h": "help", "--version": "version", "-V": "version"}
+    args = list(argv)
+    only_names = False
+    while args:
+        arg = args.pop(0)
+        if only_names or not arg.startswith("-"):
+            if not is_valid_project_name(arg):
+                raise UsageError("not a distribution name: %r" % arg[:80])
+            options.names.append(arg)
+        elif arg == "--":
+            only_names = True
+        elif arg == "--pretty":
+            options.pretty = True
+        elif arg == "--paths":
+            options.paths = True
+        elif arg == "--timeout" or arg.startswith("--timeout="):
+            value = arg.partition("=")[2] if "=" in arg else (args.pop(0) if args else "")
+            options.timeout = parse_timeout(value)
+        elif arg in actions:
+            if options.action not in ("block", actions[arg]):
+                raise UsageError("%s cannot be combined with --%s" % (arg, options.action))
+            options.action = actions[arg]
+        else:
+            raise UsageError("unrecognized argument: %r" % arg[:80])
+    if options.action == "help":
+        return options
+    if options.paths and options.action != "report":
+        raise UsageError("--paths goes with --report")
+    if options.names and options.action != "block":
+        raise UsageError("distribution names go with the block, not --%s" % options.action)
+    if len(options.names) > MAX_NAMES:
+        raise UsageError("at most %d distribution names" % MAX_NAMES)
+    reserved = {key for key, _ in fixed_pairs(STATUS_OK)}
+    for name in options.names:
+        if target_for(name).key in reserved:
+            raise UsageError("%r would report under a reserved key" % name)
+    return options
+
+
+def parse_timeout(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise UsageError("--timeout takes a number of seconds, not %r" % value[:40]) from None
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise UsageError("--timeout must be more than 0 and at most %g seconds" % MAX_TIMEOUT)
+    return seconds
+
+
+def fixed_pairs(status: str) -> "list[tuple[str, object]]":
+    """The keys every block starts with; ``probe_schema_version`` first, as the framing rule needs."""
+    return [
+        ("probe_schema_version", SCHEMA_VERSION),
+        ("probe_version", __version__),
+        ("probe_status", status),
+    ] + describe()
+
+
+def user_search_path(path: "list[str]", flags: object) -> "list[str]":
+    """``sys.path`` as the user's own code sees it: without the folder ``-m`` put first.
+
+    ``python -m probe`` puts the current folder (the one holding ``probe/``) in front of
+    ``sys.path``, unless safe-path or isolated mode is on; the user's code does not have it.
+    """
+    inserted = not (getattr(flags, "safe_path", False) or getattr(flags, "isolated", False))
+    if inserted and path and path[0] in ("", os.getcwd()):
+        return path[1:]
+    return list(path)
+
+
+def gather(targets: "list[Target]", timeout: float) -> "tuple[str, list[tuple[str, object]]]":
+    """Resolve every target in a worker thread; after *timeout* seconds, answer with what is known.
+
+    A stalled network mount or a FIFO can block a system call for minutes; the worker
+    thread is then abandoned (the process ends right after the answer), and the keys it
+    did not reach are left out of the block, with status ``timeout``.
+    """
+    results: "dict[str, object]" = {}
+    failed: "list[str]" = []
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def work() -> None:
+        try:
+            for target in targets:
+                try:
+                    results[target.key] = resolve(target)
+                except Exception:
+                    failed.append(target.key)
+        finally:
+            done.release()
+
+    try:
+        _thread.start_new_thread(work, ())
+    except RuntimeError:  # no threads on this platform: no deadline either
+        work()
+    finished = done.acquire(True, timeout)
+    known = dict(results)
+    if not finished:
+        status = STATUS_TIMEOUT
+    elif failed:
+        status = STATUS_ERROR
+    else:
+        status = STATUS_OK
+    return status, [(target.key, known[target.key]) for target in targets if target.key in known]
+
+
+def block(names: "list[str]", timeout: float) -> "list[tuple[str, object]]":
+    """The context block as ``(key, value)`` pairs, in the documented order."""
+    targets = [target_for(name) for name in names] if names else list(PRODUCTS)
+    unique = list({target.key: target for target in targets}.values())
+    status, products = gather(unique, timeout)
+    return fixed_pairs(status) + products
+
+
+def main(argv: "list[str]") -> int:
+    try:
+        options = parse_args(argv)
+    except UsageError as error:
+        write_stderr("python -m probe: error: %s (see --help)\n" % error)
+        return 2
+    if options.action == "help":
+        write_stdout(HELP)
+        return 0
+    if options.action == "version":
+        write_stdout("probe %s\n" % __version__)
+        return 0
+    if options.action == "schema":
+        from probe.schema import schema_text
+
+        write_stdout(schema_text())
+        return 0
+    if options.action == "report":
+        from probe.report import report
+
+        write_stdout(report(paths=options.paths))
+        return 0
+    sys.path[:] = user_search_path(sys.path, sys.flags)
+    pairs = block(options.names, options.timeout)
+    write_stdout(encode(pairs, pretty=True) + "\n" if options.pretty else "\n" + encode(pairs) + "\n")
+    return 0

@@ -1,0 +1,42 @@
+"""PEP 610 ``direct_url.json``: where an editable install's project lives."""
+
+import os
+
+from probe.distributions import Distribution
+from probe.stdlib import import_stdlib
+
+
+def file_url_path(url: str) -> "str | None":
+    """The local path of a ``file://`` URL (RFC 8089), or None for any other URL."""
+    if not url.startswith("file://"):
+        return None
+    parse = import_stdlib("urllib.parse")
+    path = parse.unquote(url[len("file://") :])  # type: ignore[attr-defined]
+    if path.startswith("localhost/"):
+        path = path[len("localhost") :]
+    if os.name == "nt":
+        # file:///C:/project -> C:/project; file://server/share -> \\server\share
+        if path.startswith("/") and path[2:3] == ":":
+            path = path[1:]
+        elif not path.startswith("/"):
+            path = "//" + path
+        path = path.replace("/", "\\")
+    return path
+
+
+def editable_project(dist: Distribution) -> "str | None":
+    """The project folder of a distribution installed in editable mode, else None."""
+    text = dist.read("direct_url.json")
+    if text is None:
+        return None
+    json = import_stdlib("json")
+    try:
+        data = json.loads(text)  # type: ignore[attr-defined]
+        editable = data.get("dir_info", {}).get("editable", False)
+        url = data.get("url")
+    except (ValueError, AttributeError):
+        return None
+    if editable is not True or not isinstance(url, str):
+        return None
+    path = file_url_path(url)
+    return os.path.abspath(path) if path else None

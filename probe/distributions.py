@@ -1,0 +1,165 @@
+"""Installed distributions as their metadata directories describe them, read as text.
+
+A ``.dist-info`` directory (PEP 376, PEP 427) or a legacy ``.egg-info`` directory or
+file names its project, holds its version, and usually lists the files it installed.
+Only the metadata of distributions whose names are asked for is ever opened: the cost
+is one directory listing per ``sys.path`` entry, whatever else is installed.
+"""
+
+import os
+import sys
+
+from probe.files import HEAD_LIMIT, WHOLE_LIMIT, list_dir, read_text
+from probe.versions import canonical_name
+
+METADATA_SUFFIXES = (".dist-info", ".egg-info")
+
+
+class Distribution:
+    """One metadata directory (or legacy ``.egg-info`` file) inside a ``sys.path`` entry."""
+
+    __slots__ = ("entry", "dirname", "name", "_version")
+
+    def __init__(self, entry: str, dirname: str, name: str) -> None:
+        self.entry = entry
+        self.dirname = dirname
+        self.name = name
+        self._version: "str | None | bool" = False
+
+    @property
+    def path(self) -> str:
+        return os.path.join(self.entry, self.dirname)
+
+    @property
+    def is_egg_info(self) -> bool:
+        return self.dirname.lower().endswith(".egg-info")
+
+    def read(self, filename: str, limit: int = HEAD_LIMIT) -> "str | None":
+        if self.is_egg_info and os.path.isfile(self.path):
+            # A distutils-era ``name-version-pyX.Y.egg-info`` file is PKG-INFO itself.
+            return read_text(self.path, limit) if filename == "PKG-INFO" else None
+        return read_text(os.path.join(self.path, filename), limit)
+
+    @property
+    def version(self) -> "str | None":
+        """The ``Version`` field of METADATA (PKG-INFO for eggs), else the version in the directory name."""
+        if self._version is False:
+            header = self.read("PKG-INFO" if self.is_egg_info else "METADATA")
+            found = header_field(header, "version") if header is not None else None
+            self._version = found or version_from_dirname(self.dirname)
+        return self._version  # type: ignore[return-value]
+
+    def installed_files(self) -> "list[str] | None":
+        """Paths relative to the ``sys.path`` entry, ``/``-separated, or None if no list was kept.
+
+        From RECORD for a dist-info; from ``installed-files.txt`` (relative to the egg-info
+        directory itself) for an egg-info that pip installed.
+        """
+        if self.is_egg_info:
+            text = self.read("installed-files.txt", WHOLE_LIMIT)
+            if text is None:
+                return None
+            base = self.dirname + "/"
+            return [resolve_relative(base + line.strip()) for line in text.splitlines() if line.strip()]
+        text = self.read("RECORD", WHOLE_LIMIT)
+        if text is None:
+            return None
+        return [record_path(line) for line in text.splitlines() if line.strip()]
+
+    def top_level(self) -> "list[str] | None":
+        text = self.read("top_level.txt")
+        if text is None:
+            return None
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def record_size(self, relative: str) -> "int | None":
+        """The size RECORD gives for *relative*, if it gives one."""
+        text = self.read("RECORD", WHOLE_LIMIT) if not self.is_egg_info else None
+        for line in (text or "").splitlines():
+            path, _, rest = _split_record_line(line)
+            if path.replace("\\", "/") == relative:
+                size = rest.rpartition(",")[2].strip()
+                return int(size) if size.isdigit() else None
+        return None
+
+
+def header_field(text: str, field: str) -> "str | None":
+    """The first value of an RFC 822 style header *field* (lower case), read up to the first blank line."""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, colon, value = line.partition(":")
+        if colon and key.strip().lower() == field:
+            return value.strip()
+    return None
+
+
+def version_from_dirname(dirname: str) -> "str | None":
+    """``fastapi-0.115.0.dist-info`` -> ``0.115.0``; ``pkg-1.0-py3.8.egg-info`` -> ``1.0``."""
+    stem = dirname.rpartition(".")[0]
+    parts = stem.split("-")
+    return parts[1] if len(parts) > 1 and parts[1] else None
+
+
+def name_from_dirname(dirname: str) -> str:
+    """The canonical project name in a metadata directory name (PEP 427 escapes ``-`` as ``_``)."""
+    return canonical_name(dirname.rpartition(".")[0].partition("-")[0])
+
+
+def _split_record_line(line: str) -> "tuple[str, str, str]":
+    """A RECORD row (RFC 4180 CSV, PEP 376) as (path, ",", hash-and-size)."""
+    if line.startswith('"'):
+        end = 1
+        while True:
+            end = line.find('"', end)
+            if end == -1:
+                return line[1:], "", ""
+            if line[end + 1 : end + 2] == '"':
+                end += 2
+                continue
+            return line[1:end].replace('""', '"'), ",", line[end + 2 :]
+    path, comma, rest = line.rpartition(",")
+    path, comma2, hash_ = path.rpartition(",")
+    if not comma2:
+        return line, "", ""
+    return path, ",", hash_ + "," + rest
+
+
+def record_path(line: str) -> str:
+    return resolve_relative(_split_record_line(line)[0].replace("\\", "/"))
+
+
+def resolve_relative(path: str) -> str:
+    """Fold ``a/../b`` and ``./`` away, keeping leading ``..`` (files outside the entry)."""
+    parts: "list[str]" = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == ".." and parts and parts[-1] != "..":
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def entry_names(entry: str) -> "list[str]":
+    """The names in a ``sys.path`` directory, from the path finder's own listing where it made one."""
+    finder = sys.path_importer_cache.get(entry)
+    cached = getattr(finder, "_path_cache", None)
+    if isinstance(cached, set) and cached:
+        return list(cached)
+    return list_dir(entry)
+
+
+def distributions_in(entry: str, names: "frozenset[str] | set[str]", listing: "list[str] | None" = None) -> "list[Distribution]":
+    """The metadata directories in *entry* whose canonical project names are in *names*."""
+    found = []
+    for dirname in entry_names(entry) if listing is None else listing:
+        lowered = dirname.lower()
+        if not lowered.endswith(METADATA_SUFFIXES):
+            continue
+        name = name_from_dirname(dirname)
+        if name in names:
+            found.append(Distribution(entry, dirname, name))
+    found.sort(key=lambda dist: dist.dirname)
+    return found

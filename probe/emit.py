@@ -1,0 +1,88 @@
+"""Write the block: a JSON encoder for flat objects, and a write that nothing can follow.
+
+Parses on Python 2.7. ``json`` is not imported: it costs more than half an interpreter
+start-up, and a ``json.py`` planted on ``sys.path`` could stand in for it.
+
+Framing rule (the extension relies on it): the block is the last line of stdout that
+starts with ``{"probe_schema_version":``. It is written straight to file descriptor 1
+after a newline, so a start-up hook's unterminated output cannot join it, and the
+process ends at once afterwards, so no ``atexit`` handler or thread can print after it.
+"""
+
+import os
+import sys
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _string(text):
+    # type: (str) -> str
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif " " <= char <= "~":
+            out.append(char)
+        else:
+            # ASCII only, whatever the locale: \uXXXX, with surrogate pairs beyond the BMP.
+            code = ord(char)
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+            else:
+                out.append("\\u%04x" % code)
+    return '"' + "".join(out) + '"'
+
+
+def _value(value):
+    # type: (object) -> str
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    return _string(str(value))
+
+
+def encode(pairs, pretty=False):
+    # type: (list, bool) -> str
+    """A JSON object from ``(key, value)`` pairs, in their order; values are str, int, bool or None."""
+    colon = ": " if pretty else ":"
+    members = [_string(key) + colon + _value(value) for key, value in pairs]
+    if pretty:
+        return "{\n  " + ",\n  ".join(members) + "\n}" if members else "{}"
+    return "{" + ",".join(members) + "}"
+
+
+def write_stdout(text):
+    # type: (str) -> None
+    """Write *text* to file descriptor 1 after whatever start-up hooks left in ``sys.stdout``."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a replaced or closed stream must not stop the answer
+            pass
+    data = text.encode("ascii", "backslashreplace")
+    while data:
+        try:
+            written = os.write(1, data)
+        except OSError:
+            return
+        data = data[written:]
+
+
+def write_stderr(text):
+    # type: (str) -> None
+    try:
+        os.write(2, text.encode("ascii", "backslashreplace"))
+    except OSError:
+        pass
+
+
+def exit_now(code):
+    # type: (int) -> None
+    """End the process without running ``atexit`` handlers or waiting for threads."""
+    os._exit(code)

@@ -1,0 +1,173 @@
+"""Facts about the running interpreter, named as Node.js names them.
+
+Parses on Python 2.7 (type comments, no annotations): the unsupported-interpreter
+answer uses it too. Nothing here starts a process or imports ``platform``, which
+calls ``uname`` through a subprocess on some versions and WMI on Windows.
+"""
+
+import os
+import sys
+
+# sys.platform prefixes -> Node's process.platform (https://nodejs.org/api/process.html#processplatform).
+_PLATFORMS = (
+    ("win32", "win32"),
+    ("cygwin", "cygwin"),
+    ("msys", "cygwin"),
+    ("darwin", "darwin"),
+    ("linux", "linux"),
+    ("android", "android"),
+    ("freebsd", "freebsd"),
+    ("openbsd", "openbsd"),
+    ("netbsd", "netbsd"),
+    ("sunos", "sunos"),
+    ("aix", "aix"),
+    ("os400", "os400"),
+    ("ios", "ios"),
+    ("emscripten", "emscripten"),
+    ("wasi", "wasi"),
+)
+
+# Machine names from uname(2) and Windows -> Node's process.arch, as (64-bit name, 32-bit name).
+_ARCHES = {
+    "x86_64": ("x64", "ia32"),
+    "amd64": ("x64", "ia32"),
+    "x64": ("x64", "ia32"),
+    "i386": ("ia32", "ia32"),
+    "i486": ("ia32", "ia32"),
+    "i586": ("ia32", "ia32"),
+    "i686": ("ia32", "ia32"),
+    "x86": ("ia32", "ia32"),
+    "intel": ("ia32", "ia32"),
+    "aarch64": ("arm64", "arm"),
+    "aarch64_be": ("arm64", "arm"),
+    "arm64": ("arm64", "arm"),
+    "armv8l": ("arm64", "arm"),
+    "arm": ("arm", "arm"),
+    "ppc64": ("ppc64", "ppc"),
+    "ppc64le": ("ppc64", "ppc"),
+    "ppc": ("ppc64", "ppc"),
+    "powerpc": ("ppc64", "ppc"),
+    "s390x": ("s390x", "s390"),
+    "s390": ("s390x", "s390"),
+    "riscv64": ("riscv64", "riscv32"),
+    "loongarch64": ("loong64", "loong32"),
+    "mips64": ("mips64el", "mipsel"),
+    "mips": ("mips64el", "mipsel"),
+}
+
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def safe_token(text, limit=32):
+    # type: (str, int) -> str
+    """Lower-case *text* and keep only ``[a-z0-9._-]``, so no value can carry a path or a name."""
+    kept = "".join(char for char in text.lower() if char in _SAFE)
+    return kept[:limit] or "unknown"
+
+
+def python_version(version_info=None):
+    # type: (object) -> str
+    """The language version as ``platform.python_version()`` gives it: ``3.12.1``, ``3.14.0rc1``.
+
+    Built from ``sys.version_info`` rather than ``sys.version``, whose first word may carry a
+    vendor's ``+`` suffix. PyPy reports its language version there too.
+    """
+    info = sys.version_info if version_info is None else version_info
+    major, minor, micro, level, serial = tuple(info)[:5]  # type: ignore
+    text = "%d.%d.%d" % (major, minor, micro)
+    suffix = {"alpha": "a", "beta": "b", "candidate": "rc"}.get(level)
+    if suffix:
+        text += "%s%d" % (suffix, serial)
+    return text
+
+
+def python_implementation():
+    # type: () -> str
+    """``sys.implementation.name``: ``cpython``, ``pypy``, ``graalpy``; guessed where it is missing (2.7)."""
+    implementation = getattr(sys, "implementation", None)
+    if implementation is not None:
+        return safe_token(implementation.name)
+    if "__pypy__" in sys.builtin_module_names:
+        return "pypy"
+    if sys.platform.startswith("java"):
+        return "jython"
+    return "cpython"
+
+
+def node_platform(sys_platform):
+    # type: (str) -> str
+    """Node's ``process.platform`` word for a ``sys.platform`` value (``freebsd14`` -> ``freebsd``)."""
+    for prefix, name in _PLATFORMS:
+        if sys_platform.startswith(prefix):
+            return name
+    return safe_token(sys_platform.rstrip("0123456789"))
+
+
+def windows_machine(sys_version, environ):
+    # type: (str, dict) -> str
+    """The machine the interpreter was built for, from its banner, e.g. ``[MSC v.1937 64 bit (AMD64)]``.
+
+    The banner names the process's own architecture, so a 32-bit Python on 64-bit Windows
+    (WOW64) says ``Intel`` and an x64 Python emulated on ARM64 says ``AMD64``. Only when the
+    banner has no such part does the process's ``PROCESSOR_ARCHITECTURE`` decide; Windows sets
+    that variable to the process's architecture as well (``PROCESSOR_ARCHITEW6432`` would be the
+    machine's).
+    """
+    marker = " bit ("
+    start = sys_version.rfind(marker)
+    if start != -1:
+        end = sys_version.find(")", start)
+        if end != -1:
+            return sys_version[start + len(marker):end]
+    return environ.get("PROCESSOR_ARCHITECTURE", "")
+
+
+def node_arch(machine, pointer_bits, byteorder="little"):
+    # type: (str, int, str) -> str
+    """Node's ``process.arch`` word for the process: the machine name, narrowed by the pointer size.
+
+    A 32-bit interpreter on a 64-bit kernel reports the kernel's machine in ``uname``,
+    so the size of a pointer decides between, say, ``x64`` and ``ia32``.
+    """
+    key = machine.strip().lower()
+    if key.startswith("armv") and key not in _ARCHES:
+        key = "arm"
+    names = _ARCHES.get(key)
+    if names is None:
+        return safe_token(key)
+    name = names[0] if pointer_bits == 64 else names[1]
+    if name.startswith("mips") and byteorder == "big":
+        name = name.replace("el", "")
+    return name
+
+
+def process_machine():
+    # type: () -> str
+    """The machine name the running process sees: ``uname`` on POSIX, the banner on Windows.
+
+    Under Rosetta 2, ``uname`` already answers ``x86_64`` to an x86-64 process.
+    """
+    if sys.platform.startswith("win") or sys.platform == "cli":
+        return windows_machine(sys.version, dict(os.environ))
+    try:
+        return os.uname()[4]
+    except (AttributeError, OSError):
+        return ""
+
+
+def python_arch():
+    # type: () -> str
+    """Node's ``process.arch`` word for this interpreter process."""
+    pointer_bits = 64 if sys.maxsize > 2 ** 32 else 32
+    return node_arch(process_machine(), pointer_bits, sys.byteorder)
+
+
+def describe():
+    # type: () -> list
+    """The interpreter keys of the block, in order."""
+    return [
+        ("python_version", python_version()),
+        ("python_implementation", python_implementation()),
+        ("python_platform", node_platform(sys.platform)),
+        ("python_arch", python_arch()),
+    ]

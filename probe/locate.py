@@ -1,0 +1,95 @@
+"""Where ``import NAME`` would load a top-level module from, without loading it.
+
+The finders on ``sys.meta_path`` are asked for a spec exactly as the import statement
+asks them, so ``sys.path`` order, ``.pth`` entries, zip files and editable-install
+finders all count as they count for the user's code. A spec only names a file: no module
+is executed, and the directory listings the path finder makes are the ones the
+interpreter would make for the import itself.
+"""
+
+import os
+import sys
+
+
+class Location:
+    """A module as the import system found it.
+
+    ``entry`` is the ``sys.path`` entry (directory or zip archive) that holds it, and
+    ``relative`` the path of its file inside that entry, with ``/`` separators, as a
+    RECORD lists it: ``fastapi/__init__.py``. ``origin`` is None for namespace packages.
+    """
+
+    __slots__ = ("name", "origin", "entry", "relative", "archive_prefix", "search_locations", "loader")
+
+    def __init__(
+        self,
+        name: str,
+        origin: "str | None",
+        entry: "str | None",
+        relative: "str | None",
+        archive_prefix: "str | None" = None,
+        search_locations: "list[str] | None" = None,
+        loader: object = None,
+    ) -> None:
+        self.name = name
+        self.origin = origin
+        self.entry = entry
+        self.relative = relative
+        self.archive_prefix = archive_prefix
+        self.search_locations = search_locations or []
+        self.loader = loader
+
+    @property
+    def is_package(self) -> bool:
+        return bool(self.search_locations)
+
+    @property
+    def in_archive(self) -> bool:
+        return self.archive_prefix is not None
+
+
+def find_spec(name: str) -> object:
+    """The spec ``import name`` would use: ``sys.modules`` first, then each meta path finder in turn."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return getattr(module, "__spec__", None)
+    for finder in list(sys.meta_path):
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue  # find_module()-only finders were dropped by the import system in 3.12
+        try:
+            spec = find(name, None)
+        except Exception:  # a broken third-party finder is skipped, as far as we are concerned
+            continue
+        if spec is not None:
+            return spec
+    return None
+
+
+def locate(name: str) -> "Location | None":
+    """The location of top-level module *name*, or None when ``import name`` would fail to find it."""
+    spec = find_spec(name)
+    if spec is None:
+        return None
+    origin = getattr(spec, "origin", None)
+    search = getattr(spec, "submodule_search_locations", None)
+    locations = [str(entry) for entry in search] if search is not None else None
+    if not getattr(spec, "has_location", False) or not isinstance(origin, str):
+        # A namespace package, or a built-in or frozen module: no file of its own.
+        return Location(name, None, None, None, search_locations=locations)
+
+    archive = getattr(getattr(spec, "loader", None), "archive", None)
+    if isinstance(archive, str) and origin.startswith(archive + os.sep):
+        inner = origin[len(archive) + 1 :].replace(os.sep, "/")
+        prefix = getattr(spec.loader, "prefix", "") or ""  # type: ignore[attr-defined]
+        prefix = prefix.replace(os.sep, "/")
+        return Location(name, origin, archive, inner[len(prefix) :], prefix, locations, spec.loader)  # type: ignore[attr-defined]
+
+    if locations is not None:
+        package_dir = os.path.dirname(origin)
+        entry = os.path.dirname(package_dir)
+        relative = os.path.basename(package_dir) + "/" + os.path.basename(origin)
+    else:
+        entry = os.path.dirname(origin)
+        relative = os.path.basename(origin)
+    return Location(name, origin, entry, relative, search_locations=locations)

@@ -1,0 +1,183 @@
+"""What each key of the block reports, and how its version is found.
+
+A product is a top-level module (``import fastapi``) and the distributions that may
+have installed it: distribution names are not import names, and several distributions
+can claim one package (``fastapi`` and ``fastapi-slim``, ``typer`` and ``typer-slim``).
+The version reported is that of the code ``import`` would load:
+
+1. the import system locates the module, without loading it (:mod:`probe.locate`);
+2. a distribution of the product in the same ``sys.path`` entry that lists the module's
+   file among its installed files owns it; when several do, the one whose recorded size
+   and hash match the file on disk;
+3. failing that, an editable install whose project folder holds the module (PEP 610);
+4. failing that, the version the module's source declares (:mod:`probe.source`).
+"""
+
+import os
+import sys
+
+from probe.distributions import Distribution, distributions_in
+from probe.files import file_size, read_bytes
+from probe.locate import Location, locate
+from probe.source import declared_version
+from probe.versions import UNKNOWN, canonical_name, safe_version
+
+
+class Target:
+    """One product key: ``<key>_version`` reports ``import <module>``, installed by one of *distributions*."""
+
+    __slots__ = ("key", "module", "distributions")
+
+    def __init__(self, key: str, module: "str | None", distributions: "tuple[str, ...]") -> None:
+        self.key = key
+        self.module = module
+        self.distributions = frozenset(distributions)
+
+
+PRODUCTS = (
+    Target("fastapi_version", "fastapi", ("fastapi", "fastapi-slim")),
+    Target("fastapi_cli_version", "fastapi_cli", ("fastapi-cli", "fastapi-cli-slim")),
+    Target("fastapi_cloud_cli_version", "fastapi_cloud_cli", ("fastapi-cloud-cli",)),
+    Target("pydantic_version", "pydantic", ("pydantic",)),
+    Target("starlette_version", "starlette", ("starlette",)),
+    Target("typer_version", "typer", ("typer", "typer-slim")),
+)
+
+
+def key_for(name: str) -> str:
+    """The block key for a distribution name: PEP 503 name, ``-`` turned into ``_``, plus ``_version``."""
+    return canonical_name(name).replace("-", "_") + "_version"
+
+
+def target_for(name: str) -> Target:
+    """The target for a distribution named on the command line; the six products keep their aliases."""
+    key = key_for(name)
+    for product in PRODUCTS:
+        if product.key == key:
+            return product
+    return Target(key, None, (canonical_name(name),))
+
+
+def resolve(target: Target) -> "str | None":
+    """The block's value for *target*: a version, ``"unknown"``, or None when it is not importable."""
+    module = target.module or guess_module(target.distributions)
+    location = locate(module)
+    if location is None:
+        return None
+    owner = find_owner(location, target.distributions)
+    if owner is not None:
+        return safe_version(owner.version)
+    if location.origin is None:
+        return UNKNOWN  # a namespace package or a built-in module: nothing declares a version
+    if location.in_archive:
+        from probe.archive import read_member
+
+        loader = location.loader
+        declared = declared_version(location.origin, location.is_package, lambda path: read_member(loader, path))
+    else:
+        declared = declared_version(location.origin, location.is_package)
+    return safe_version(declared)
+
+
+def find_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
+    """The distribution among *names* whose files ``import`` would load, if any."""
+    if location.origin is None or location.entry is None or location.relative is None:
+        return None
+    if location.in_archive:
+        from probe.archive import distributions_in_archive
+
+        candidates = distributions_in_archive(location.entry, location.archive_prefix or "", names)
+    else:
+        candidates = distributions_in(location.entry, names)
+    owners = [dist for dist in candidates if claims(dist, location)]
+    if not owners:
+        return None if location.in_archive else editable_owner(location, names)
+    if len(owners) > 1 and len({dist.version for dist in owners}) > 1:
+        owners = matching_installed_file(owners, location)
+    return owners[0]
+
+
+def claims(dist: Distribution, location: Location) -> bool:
+    """Whether *dist* installed the module's file.
+
+    Its list of installed files decides; without one (Debian, for one, drops RECORD),
+    ``top_level.txt``; without either, its name and place are all the evidence there is.
+    """
+    files = dist.installed_files()
+    if files is not None:
+        return location.relative in files
+    top_level = dist.top_level()
+    if top_level is not None:
+        return location.name in top_level
+    return True
+
+
+def matching_installed_file(owners: "list[Distribution]", location: Location) -> "list[Distribution]":
+    """Of several distributions claiming one file, those whose RECORD size (then hash) match it on disk.
+
+    When one install overwrote another's files, only the last one's record matches.
+    """
+    assert location.origin is not None and location.relative is not None
+    size = file_size(location.origin)
+    sized = [dist for dist in owners if dist.record_size(location.relative) == size]
+    if len(sized) == 1:
+        return sized
+    from probe.digest import record_hash, recorded_hash
+
+    data = read_bytes(location.origin, 1 << 30)
+    actual = record_hash(data) if data is not None else None
+    hashed = [dist for dist in (sized or owners) if recorded_hash(dist, location.relative) == actual]
+    return hashed or sized or owners
+
+
+def editable_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
+    """A distribution installed in editable mode whose project folder holds the module (PEP 610, PEP 660)."""
+    from probe.direct_url import editable_project
+
+    assert location.origin is not None
+    origin = os.path.normcase(os.path.abspath(location.origin))
+    for entry in sys.path:
+        if not entry or entry == location.entry:
+            continue
+        for dist in distributions_in(entry, names):
+            project = editable_project(dist)
+            if project is not None and origin.startswith(os.path.normcase(project).rstrip(os.sep) + os.sep):
+                return dist
+    return None
+
+
+def guess_module(names: "frozenset[str]") -> str:
+    """The import name of a distribution named on the command line.
+
+    The first distribution of that name on ``sys.path`` lists its top-level modules; the one
+    spelled like the distribution wins, else the first public one. With no distribution
+    found, the distribution's name with ``_`` for ``-`` is the best guess.
+    """
+    (name,) = names
+    spelled = name.replace("-", "_")
+    for entry in sys.path:
+        for dist in distributions_in(entry, names) if entry else ():
+            modules = top_level_modules(dist)
+            if spelled in modules or not modules:
+                return spelled
+            public = sorted(module for module in modules if not module.startswith("_"))
+            return (public or sorted(modules))[0]
+    return spelled
+
+
+def top_level_modules(dist: Distribution) -> "list[str]":
+    """The top-level import names a distribution installed, from ``top_level.txt`` or its file list."""
+    listed = dist.top_level()
+    if listed:
+        return listed
+    modules = set()
+    for path in dist.installed_files() or ():
+        top = path.partition("/")[0]
+        if not top or top.startswith("..") or top.endswith((".dist-info", ".egg-info", ".pth", ".data")):
+            continue
+        if "/" in path:
+            if top != "__pycache__" and top.isidentifier():
+                modules.add(top)
+        elif top.endswith((".py", ".so", ".pyd")):
+            modules.add(top.partition(".")[0])
+    return sorted(modules)
