@@ -1,0 +1,85 @@
+"""Test, lint and type-check the probe on every interpreter this machine has.
+
+    python3 noxfile.py            # everything (what CI runs); installs nox on first use
+    python3 noxfile.py -s tests   # the test suite on every interpreter found
+    python3 noxfile.py -s bench   # the benchmark (not part of the default run)
+
+Interpreters are looked up on PATH and in pyenv (``$PYENV_ROOT`` or ``~/.pyenv``); one
+that is missing is skipped, not failed, so a contributor with fewer of them can still run
+the rest.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BOOTSTRAP = ROOT / ".nox" / ".bootstrap"
+NOX_REQUIREMENT = "nox[uv]>=2025.2.9"
+
+
+def bootstrap() -> None:
+    """Run this file with nox from a private virtual environment, creating it on first use."""
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    python = BOOTSTRAP / bindir / ("python.exe" if os.name == "nt" else "python")
+    if not python.exists():
+        print(f"noxfile.py: installing {NOX_REQUIREMENT} into {BOOTSTRAP.relative_to(ROOT)}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BOOTSTRAP)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", NOX_REQUIREMENT], check=True)
+    args = [str(python), "-m", "nox", "-f", str(Path(__file__).resolve()), *sys.argv[1:]]
+    if os.name == "nt":
+        raise SystemExit(subprocess.call(args))
+    os.execv(args[0], args)
+
+
+try:
+    import nox
+except ImportError:
+    if __name__ != "__main__":
+        raise
+    bootstrap()
+
+
+def pyenv_bin_dirs() -> list[str]:
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    return sorted(glob.glob(os.path.join(root, "versions", "*", "bin")))
+
+
+# pyenv keeps one folder per version; putting them all on PATH lets nox find python3.X.
+os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pyenv_bin_dirs()])
+
+PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "pypy3.9", "pypy3.10", "pypy3.11"]
+TEST_REQUIREMENTS = ["pytest>=7", "hypothesis>=6", "packaging>=23", "importlib-metadata>=6", "jsonschema>=4", "uv>=0.4"]
+
+nox.options.error_on_missing_interpreters = False
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The pytest suite, with the probe as a checkout (the way the extension ships it)."""
+    session.install(*TEST_REQUIREMENTS)
+    session.env["PROBE_TEST_CACHE"] = str(ROOT / ".cache")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python="3.12")
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python="3.12")
+def typecheck(session: nox.Session) -> None:
+    session.install("mypy", *TEST_REQUIREMENTS)
+    session.run("mypy")
+
+
+if __name__ == "__main__":
+    nox.main()

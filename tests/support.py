@@ -1,0 +1,98 @@
+"""Helpers shared by the tests: finding interpreters, and running the probe the way the extension does."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("PROBE_TEST_CACHE", ROOT / ".cache"))
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+FRAME_PREFIX = '{"probe_schema_version":'
+
+# Variables of the developer's shell that would change what the probe sees.
+_LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSTARTUP")
+
+
+def pyenv_root() -> Path:
+    return Path(os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv"))
+
+
+def find_interpreter(version: str) -> str | None:
+    """An interpreter for *version* ("3.8", "2.7", "pypy3"), from pyenv or PATH; None if there is none."""
+    if version.startswith("pypy"):
+        return shutil.which(version) or shutil.which(version.replace(".", "")) or None
+    found = sorted(glob.glob(str(pyenv_root() / "versions" / f"{version}.*" / "bin" / "python")))
+    if found:
+        return found[-1]
+    return shutil.which(f"python{version}")
+
+
+def require_interpreter(version: str) -> str:
+    """The interpreter for *version*; a contributor without it skips, CI (which has it) fails."""
+    python = find_interpreter(version)
+    if python is None:
+        message = f"no Python {version} on this machine"
+        if IN_CI:
+            pytest.fail(message + " (CI installs it: see .ci/run)")
+        pytest.skip(message)
+    return python
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The current environment without the variables that would change the probe's view."""
+    env = {key: value for key, value in os.environ.items() if key not in _LEAKY_VARIABLES}
+    env.update(extra)
+    return env
+
+
+def parse_block(stdout: str) -> dict[str, Any]:
+    """The framing rule the extension applies: the last line that starts with the frame prefix."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(FRAME_PREFIX):
+            block = json.loads(line)
+            assert isinstance(block, dict)
+            return block
+    raise AssertionError(f"no block in stdout: {stdout!r}")
+
+
+class ProbeRun:
+    def __init__(self, completed: subprocess.CompletedProcess[str]) -> None:
+        self.returncode = completed.returncode
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+
+    @property
+    def block(self) -> dict[str, Any]:
+        return parse_block(self.stdout)
+
+
+def run_probe(
+    python: str | os.PathLike[str] = sys.executable,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: str | os.PathLike[str] = ROOT,
+    timeout: float = 60,
+    interpreter_flags: tuple[str, ...] = (),
+) -> ProbeRun:
+    """``python -m probe ARGS`` from the folder that holds ``probe/``, as the extension runs it."""
+    completed = subprocess.run(
+        [os.fspath(python), *interpreter_flags, "-m", "probe", *args],
+        cwd=cwd,
+        env=clean_env() if env is None else env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return ProbeRun(completed)
