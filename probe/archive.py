@@ -30,7 +30,7 @@ def distributions_in_archive(archive_path: str, prefix: str, names: "frozenset[s
     """The metadata directories directly under *prefix* in the archive whose names are in *names*."""
     zipfile = import_stdlib("zipfile")
     try:
-        archive = zipfile.ZipFile(archive_path)  # type: ignore[attr-defined]
+        archive = zipfile.ZipFile(archive_path)
         members = archive.namelist()
     except Exception:
         return []

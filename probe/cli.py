@@ -4,10 +4,9 @@ Arguments are parsed by hand: ``argparse`` would import more than the whole prob
 and its errors span several lines.
 """
 
+import _thread
 import os
 import sys
-
-import _thread
 
 from probe import SCHEMA_VERSION, __version__
 from probe.emit import encode, write_stderr, write_stdout
@@ -64,7 +63,14 @@ class Options:
 
 def parse_args(argv: "list[str]") -> Options:
     options = Options()
-    actions = {"--report": "report", "--schema": "schema", "--help": "help", "-h": "help", "--version": "version", "-V": "version"}
+    actions = {
+        "--report": "report",
+        "--schema": "schema",
+        "--help": "help",
+        "-h": "help",
+        "--version": "version",
+        "-V": "version",
+    }
     args = list(argv)
     only_names = False
     while args:

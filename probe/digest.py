@@ -7,8 +7,9 @@ from probe.stdlib import import_stdlib
 def record_hash(data: bytes) -> str:
     hashlib = import_stdlib("hashlib")
     base64 = import_stdlib("base64")
-    digest = hashlib.sha256(data).digest()  # type: ignore[attr-defined]
-    return "sha256=" + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")  # type: ignore[attr-defined]
+    digest: bytes = hashlib.sha256(data).digest()
+    encoded: bytes = base64.urlsafe_b64encode(digest)
+    return "sha256=" + encoded.decode("ascii").rstrip("=")
 
 
 def recorded_hash(dist: Distribution, relative: str) -> "str | None":

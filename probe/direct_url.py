@@ -11,7 +11,7 @@ def file_url_path(url: str) -> "str | None":
     if not url.startswith("file://"):
         return None
     parse = import_stdlib("urllib.parse")
-    path = parse.unquote(url[len("file://") :])  # type: ignore[attr-defined]
+    path: str = parse.unquote(url[len("file://") :])
     if path.startswith("localhost/"):
         path = path[len("localhost") :]
     if os.name == "nt":
@@ -31,7 +31,7 @@ def editable_project(dist: Distribution) -> "str | None":
         return None
     json = import_stdlib("json")
     try:
-        data = json.loads(text)  # type: ignore[attr-defined]
+        data = json.loads(text)
         editable = data.get("dir_info", {}).get("editable", False)
         url = data.get("url")
     except (ValueError, AttributeError):

@@ -24,7 +24,7 @@ class Distribution:
         self.entry = entry
         self.dirname = dirname
         self.name = name
-        self._version: "str | None | bool" = False
+        self._version: "str | bool | None" = False
 
     @property
     def path(self) -> str:
@@ -118,11 +118,11 @@ def _split_record_line(line: str) -> "tuple[str, str, str]":
                 end += 2
                 continue
             return line[1:end].replace('""', '"'), ",", line[end + 2 :]
-    path, comma, rest = line.rpartition(",")
-    path, comma2, hash_ = path.rpartition(",")
-    if not comma2:
+    path, _, size = line.rpartition(",")
+    path, comma, hash_ = path.rpartition(",")
+    if not comma:
         return line, "", ""
-    return path, ",", hash_ + "," + rest
+    return path, ",", hash_ + "," + size
 
 
 def record_path(line: str) -> str:
@@ -151,7 +151,9 @@ def entry_names(entry: str) -> "list[str]":
     return list_dir(entry)
 
 
-def distributions_in(entry: str, names: "frozenset[str] | set[str]", listing: "list[str] | None" = None) -> "list[Distribution]":
+def distributions_in(
+    entry: str, names: "frozenset[str] | set[str]", listing: "list[str] | None" = None
+) -> "list[Distribution]":
     """The metadata directories in *entry* whose canonical project names are in *names*."""
     found = []
     for dirname in entry_names(entry) if listing is None else listing:

@@ -48,7 +48,7 @@ def _value(value):
 
 
 def encode(pairs, pretty=False):
-    # type: (list, bool) -> str
+    # type: (list[tuple[str, object]], bool) -> str
     """A JSON object from ``(key, value)`` pairs, in their order; values are str, int, bool or None."""
     colon = ": " if pretty else ":"
     members = [_string(key) + colon + _value(value) for key, value in pairs]

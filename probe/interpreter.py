@@ -104,7 +104,7 @@ def node_platform(sys_platform):
 
 
 def windows_machine(sys_version, environ):
-    # type: (str, dict) -> str
+    # type: (str, dict[str, str]) -> str
     """The machine the interpreter was built for, from its banner, e.g. ``[MSC v.1937 64 bit (AMD64)]``.
 
     The banner names the process's own architecture, so a 32-bit Python on 64-bit Windows
@@ -118,7 +118,7 @@ def windows_machine(sys_version, environ):
     if start != -1:
         end = sys_version.find(")", start)
         if end != -1:
-            return sys_version[start + len(marker):end]
+            return sys_version[start + len(marker) : end]
     return environ.get("PROCESSOR_ARCHITECTURE", "")
 
 
@@ -150,7 +150,7 @@ def process_machine():
     if sys.platform.startswith("win") or sys.platform == "cli":
         return windows_machine(sys.version, dict(os.environ))
     try:
-        return os.uname()[4]
+        return str(os.uname()[4])
     except (AttributeError, OSError):
         return ""
 
@@ -158,12 +158,12 @@ def process_machine():
 def python_arch():
     # type: () -> str
     """Node's ``process.arch`` word for this interpreter process."""
-    pointer_bits = 64 if sys.maxsize > 2 ** 32 else 32
+    pointer_bits = 64 if sys.maxsize > 2**32 else 32
     return node_arch(process_machine(), pointer_bits, sys.byteorder)
 
 
 def describe():
-    # type: () -> list
+    # type: () -> list[tuple[str, object]]
     """The interpreter keys of the block, in order."""
     return [
         ("python_version", python_version()),

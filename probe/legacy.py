@@ -11,7 +11,7 @@ STATUS_UNSUPPORTED = "unsupported_python"
 
 
 def main(argv):
-    # type: (list) -> int
+    # type: (list[str]) -> int
     if "--version" in argv or "-V" in argv:
         write_stdout("probe %s\n" % __version__)
         return 0

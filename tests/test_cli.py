@@ -54,7 +54,10 @@ def test_pretty_is_the_same_block_indented() -> None:
     ("names", "keys"),
     [
         (["pytest"], ["pytest_version"]),
-        (["Jinja2", "zope.interface", "typing_extensions"], ["jinja2_version", "zope_interface_version", "typing_extensions_version"]),
+        (
+            ["Jinja2", "zope.interface", "typing_extensions"],
+            ["jinja2_version", "zope_interface_version", "typing_extensions_version"],
+        ),
         (["FastAPI-CLI"], ["fastapi_cli_version"]),
     ],
 )
