@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import os
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +56,28 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+SCHEMA_FILE = ROOT / "probe" / "schema.json"
+
+
+@functools.lru_cache(maxsize=None)
+def block_validator() -> jsonschema.protocols.Validator:
+    """A validator for the schema the probe ships (draft 2020-12), checked itself first."""
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
 def parse_block(stdout: str) -> dict[str, Any]:
-    """The framing rule the extension applies: the last line that starts with the frame prefix."""
+    """The framing rule the extension applies: the last line that starts with the frame prefix.
+
+    Every block a test looks at is validated against the shipped JSON Schema on the way.
+    """
     for line in reversed(stdout.splitlines()):
         if line.startswith(FRAME_PREFIX):
             block = json.loads(line)
             assert isinstance(block, dict)
+            block_validator().validate(block)
             return block
     raise AssertionError(f"no block in stdout: {stdout!r}")
 
