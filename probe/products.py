@@ -58,17 +58,46 @@ def target_for(name: str) -> Target:
     return Target(key, None, (canonical_name(name),))
 
 
+# How a value was found, for ``--report`` (the steps of the module docstring).
+FOUND_MISSING = "missing"
+FOUND_METADATA = "metadata"
+FOUND_EDITABLE = "editable"
+FOUND_NO_FILE = "no file"
+FOUND_SOURCE = "source"
+
+
+class Finding:
+    """A target's value, the location and distribution it came from, and which step decided it."""
+
+    __slots__ = ("value", "how", "location", "owner")
+
+    def __init__(
+        self, value: "str | None", how: str, location: "Location | None" = None, owner: "Distribution | None" = None
+    ) -> None:
+        self.value = value
+        self.how = how
+        self.location = location
+        self.owner = owner
+
+
 def resolve(target: Target) -> "str | None":
     """The block's value for *target*: a version, ``"unknown"``, or None when it is not importable."""
+    return explain(target).value
+
+
+def explain(target: Target) -> Finding:
+    """How *target* resolves: the value of :func:`resolve`, with where it came from."""
     module = target.module or guess_module(target.distributions)
     location = locate(module)
     if location is None:
-        return None
+        return Finding(None, FOUND_MISSING)
     owner = find_owner(location, target.distributions)
     if owner is not None:
-        return safe_version(owner.version)
+        how = FOUND_METADATA if owner.entry == location.entry else FOUND_EDITABLE
+        return Finding(safe_version(owner.version), how, location, owner)
     if location.origin is None:
-        return UNKNOWN  # a namespace package or a built-in module: nothing declares a version
+        # A namespace package or a built-in module: nothing declares a version.
+        return Finding(UNKNOWN, FOUND_NO_FILE, location)
     if location.in_archive:
         from probe.archive import read_member
 
@@ -76,7 +105,7 @@ def resolve(target: Target) -> "str | None":
         declared = declared_version(location.origin, location.is_package, lambda path: read_member(loader, path))
     else:
         declared = declared_version(location.origin, location.is_package)
-    return safe_version(declared)
+    return Finding(safe_version(declared), FOUND_SOURCE, location)
 
 
 def find_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
