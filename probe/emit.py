@@ -57,18 +57,45 @@ def encode(pairs, pretty=False):
     return "{" + ",".join(members) + "}"
 
 
+# The private copy of file descriptor 1 that the answer goes to, once taken.
+_OWN_STDOUT = []  # type: list[int]
+
+
+def own_stdout():
+    # type: () -> int
+    """A private copy of stdout, after pointing descriptor 1 itself at a pipe that nobody reads.
+
+    Threads and ``atexit`` handlers that start-up hooks arranged write to descriptor 1 (through
+    ``sys.stdout`` or not); from here on that output goes into the pipe, never after the block.
+    The pipe's read end stays open, so their writes succeed quietly instead of raising.
+    """
+    if _OWN_STDOUT:
+        return _OWN_STDOUT[0]
+    fd = 1
+    try:
+        fd = os.dup(1)
+        _read_end, write_end = os.pipe()  # the read end stays open for good
+        os.dup2(write_end, 1)
+        os.close(write_end)
+    except OSError:  # no descriptor 1, or none to spare: write to it as it is
+        pass
+    _OWN_STDOUT.append(fd)
+    return fd
+
+
 def write_stdout(text):
     # type: (str) -> None
-    """Write *text* to file descriptor 1 after whatever start-up hooks left in ``sys.stdout``."""
+    """Write *text* to stdout after whatever start-up hooks left in ``sys.stdout``, and after nothing else."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:  # a replaced or closed stream must not stop the answer
             pass
     data = text.encode("ascii", "backslashreplace")
+    fd = own_stdout()
     while data:
         try:
-            written = os.write(1, data)
+            written = os.write(fd, data)
         except OSError:
             return
         data = data[written:]

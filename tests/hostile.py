@@ -1,0 +1,141 @@
+"""Hostile surroundings for the hardening tests (issue 3), and the checks every answer must pass.
+
+Real environments come from :mod:`envs` (uv venvs); this adds what the hostile cases need
+on top: wheels built here with contents of our choosing (packages that leave a trace when
+executed, versions with local labels), installed by uv like any wheel; a copy of the probe
+in a folder of its own (so that bytecode written next to it lands in a temporary folder);
+and ``strace``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+import pytest
+from support import IN_CI, ROOT
+from test_cli import FIXED_KEYS, PRODUCT_KEYS
+
+if TYPE_CHECKING:
+    from envs import Venv
+
+# README: a value is a PEP 440 public version in [A-Za-z0-9.!_-], at most 64 characters.
+SAFE_VALUE = re.compile(r"\A[A-Za-z0-9.!_-]{1,64}\Z")
+
+
+def assert_safe_block(block: Mapping[str, Any], *, products: list[str] = PRODUCT_KEYS, status: str = "ok") -> None:
+    """Every key present in order, the expected status, and every value safe to send."""
+    assert list(block) == FIXED_KEYS + products, block
+    assert block["probe_status"] == status, block
+    for key, value in block.items():
+        if key == "probe_schema_version":
+            assert type(value) is int
+        elif value is not None or key not in products:
+            assert isinstance(value, str) and SAFE_VALUE.match(value), (key, value)
+
+
+def last_line(stdout: str) -> str:
+    """The literal last line of stdout, which must be the block itself."""
+    assert stdout.endswith("\n"), stdout[-200:]
+    return stdout.splitlines()[-1]
+
+
+# Wheels with contents of our choosing.
+
+
+def _record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode("ascii").rstrip("=")
+
+
+def build_wheel(
+    directory: Path, name: str, version: str, files: Mapping[str, str | bytes], requires: tuple[str, ...] = ()
+) -> Path:
+    """A pure-Python wheel (PEP 427) holding *files*, with a correct RECORD; returns its path."""
+    stem = re.sub(r"[-_.]+", "_", name)
+    info = f"{stem}-{version}.dist-info"
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
+    contents: dict[str, bytes] = {
+        path: data.encode() if isinstance(data, str) else data for path, data in files.items()
+    }
+    contents[f"{info}/METADATA"] = metadata.encode()
+    contents[f"{info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: probe-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
+    record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in contents.items())
+    contents[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{stem}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in contents.items():
+            archive.writestr(member, data)
+    return path
+
+
+def install_wheels(venv: Venv, *wheels: Path) -> None:
+    """Install *wheels* one after the other with uv (a later one overwrites an earlier one's files)."""
+    for wheel in wheels:
+        venv.install(str(wheel), no_deps=True, args=("--no-index",))
+
+
+def flit_project(directory: Path, name: str, version: str, files: Mapping[str, str]) -> Path:
+    """A source project built by flit_core, for a real editable install (PEP 660, PEP 610)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["flit_core>=3.9,<4"]\nbuild-backend = "flit_core.buildapi"\n\n'
+        f'[project]\nname = "{name}"\nversion = "{version}"\ndescription = "test project"\n',
+        encoding="utf-8",
+    )
+    for relative, text in files.items():
+        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        (directory / relative).write_text(text, encoding="utf-8")
+    return directory
+
+
+def install_editable(venv: Venv, project: Path) -> None:
+    venv.install("-e", str(project), no_deps=True)
+
+
+def trace_module(trace_dir: Path, label: str) -> str:
+    """Source of a module that leaves ``<trace_dir>/<label>`` behind when it is executed."""
+    return f"open({str(trace_dir / label)!r}, 'a').close()\n"
+
+
+def traces(trace_dir: Path) -> set[str]:
+    return {path.name for path in trace_dir.iterdir()}
+
+
+def fresh_venv(root: Path) -> Venv:
+    """A new uv venv of the interpreter running the tests."""
+    from envs import create_venv  # needs importlib_metadata, which only the venv-building tests need
+
+    return create_venv(root)
+
+
+def copy_probe(directory: Path) -> Path:
+    """A copy of ``probe/`` in a folder of its own, without bytecode; returns the folder to run it from."""
+    app = directory / "app"
+    shutil.copytree(ROOT / "probe", app / "probe", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return app
+
+
+def require_strace() -> str:
+    """``strace``; a contributor without it skips, CI (whose .ci/run installs it) fails."""
+    found = shutil.which("strace")
+    if found is None:
+        if IN_CI:
+            pytest.fail("strace is missing (.ci/run installs it)")
+        pytest.skip("strace is not installed")
+    check = subprocess.run([found, "-f", "-o", os.devnull, "true"], capture_output=True, text=True)
+    if check.returncode != 0:
+        if IN_CI:
+            pytest.fail(f"strace cannot trace here: {check.stderr.strip()}")
+        pytest.skip(f"strace cannot trace here: {check.stderr.strip()}")
+    return found
