@@ -78,13 +78,9 @@ def _take_labelled(cursor: _Cursor, spellings: "tuple[tuple[str, str], ...]") ->
     cursor.take_separator()
     for spelling, canonical in spellings:
         if cursor.take_word(spelling):
-            after_label = cursor.pos
-            cursor.take_separator()
+            cursor.take_separator()  # PEP 440 allows it even with no number after it: "1.0a." is 1.0a0
             number = cursor.take_number()
-            if number is None:
-                cursor.pos = after_label  # a separator with no number after it is not ours
-                number = 0
-            return canonical, number
+            return canonical, 0 if number is None else number
     cursor.pos = start
     return None
 
