@@ -4,9 +4,10 @@ Parses on Python 2.7. ``json`` is not imported: it costs more than half an inter
 start-up, and a ``json.py`` planted on ``sys.path`` could stand in for it.
 
 Framing rule (the extension relies on it): the block is the last line of stdout that
-starts with ``{"probe_schema_version":``. It is written straight to file descriptor 1
-after a newline, so a start-up hook's unterminated output cannot join it, and the
-process ends at once afterwards, so no ``atexit`` handler or thread can print after it.
+starts with ``{"probe_schema_version":``. It is written after a newline, so a start-up
+hook's unterminated output cannot join it, to a private copy of file descriptor 1 after
+descriptor 1 itself was pointed at a pipe nobody reads, so a thread a hook started cannot
+print after it; and the process ends at once afterwards, so no ``atexit`` handler can.
 """
 
 import os
