@@ -1,0 +1,243 @@
+"""No shadowing: modules named like the standard library's, planted where ``import`` would find them
+first, are never executed by the probe; nor is any reported package, nor its dependencies.
+
+Every planted module leaves a trace file when executed. The probe may execute no planted
+module beyond those that ``python -m <empty module>`` from the same folder executes (the
+interpreter's own start-up, which is not ours), on each of its code paths: plain
+site-packages, a zip archive on ``sys.path``, an editable install (``direct_url.json``),
+two dist-infos claiming one file (the hash path), and distribution names on the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from hostile import (
+    build_wheel,
+    copy_probe,
+    flit_project,
+    fresh_venv,
+    install_editable,
+    install_wheels,
+    trace_module,
+    traces,
+)
+from support import clean_env, require_interpreter, run_probe
+
+# Modules the probe imports on some path, or might be tempted to, and their usual imports.
+STDLIB_NAMES = """
+__future__ _compression _json _hashlib _sha256 _blake2 _struct _bisect _heapq _random _socket _datetime
+_opcode _posixsubprocess abc argparse ast base64 binascii bisect bz2 calendar codecs collections contextlib
+copy copyreg csv ctypes dataclasses datetime decimal dis email enum errno fcntl fnmatch functools genericpath
+gettext glob hashlib heapq importlib_resources inspect io ipaddress json keyword linecache locale logging lzma
+math ntpath numbers operator optparse os pathlib pickle platform posixpath pprint queue quopri random re
+reprlib select selectors shlex shutil signal socket sre_compile sre_constants sre_parse stat string struct
+subprocess sysconfig tempfile textwrap threading token tokenize traceback types typing urllib uuid warnings
+weakref zipfile zipimport zlib
+""".split()  # noqa: SIM905
+# Third-party modules a probe could be tempted to use, and the probe's own name.
+THIRD_PARTY_NAMES = [
+    "packaging",
+    "importlib_metadata",
+    "typing_extensions",
+    "six",
+    "simplejson",
+    "orjson",
+    "distro",
+    "probe",
+]
+
+EMPTY_MODULE = "probe_twin_empty"
+
+
+def preloaded(python: Path | str, app: Path, env: dict[str, str]) -> set[str]:
+    """Top-level modules loaded by the time ``python -m <module>`` runs a module: nothing can shadow them."""
+    (app / "list_modules.py").write_text(
+        "import sys\nsys.stdout.write(' '.join(sorted(set(name.split('.')[0] for name in sys.modules))))\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run([str(python), "-m", "list_modules"], cwd=app, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return set(out.stdout.split())
+
+
+def plant(folder: Path, names: list[str], trace_dir: Path, prefix: str, *, packages: bool) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        source = trace_module(trace_dir, f"{prefix}-{name}")
+        if packages:
+            (folder / name).mkdir()
+            (folder / name / "__init__.py").write_text(source, encoding="utf-8")
+        else:
+            (folder / f"{name}.py").write_text(source, encoding="utf-8")
+
+
+def shadow_candidates(python: Path | str, app: Path, env: dict[str, str]) -> list[str]:
+    names = set(STDLIB_NAMES) | set(getattr(sys, "stdlib_module_names", ()))
+    return sorted(names - preloaded(python, app, env) - {"antigravity", "this"})
+
+
+class World:
+    """A venv with traced products installed four ways, planted modules, and the probe copied beside."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.trace_dir = root / "traces"
+        self.trace_dir.mkdir()
+        self.app = copy_probe(root)
+        (self.app / f"{EMPTY_MODULE}.py").write_text("", encoding="utf-8")
+        self.venv = fresh_venv(root / "venv")
+        self.python = self.venv.python
+        self.site = self.venv.purelib
+        self.pythonpath = root / "pythonpath"
+        self.archive = root / "starlette.zip"
+        self.env = clean_env(PYTHONPATH=f"{self.pythonpath}:{self.archive}")
+
+    def traced(self, module: str, version_line: str = "") -> str:
+        return trace_module(self.trace_dir, f"product-{module}") + version_line
+
+    def install_products(self) -> None:
+        wheels = self.root / "wheels"
+        dependency_names = ["click", "rich", "typing_extensions", "shellingham", "pydantic_core", "annotated_types"]
+        dependency_names += ["anyio", "sniffio", "idna", "jinja2", "markupsafe"]
+        dependencies = [
+            build_wheel(wheels, name.replace("_", "-"), "1.0", {f"{name}/__init__.py": self.traced(name)})
+            for name in dependency_names
+        ]
+        # fastapi, then fastapi-slim over it with an __init__.py of the same size: only the hash decides.
+        fastapi = build_wheel(
+            wheels,
+            "fastapi",
+            "1.0.0",
+            {"fastapi/__init__.py": self.traced("fastapi", '__version__ = "1.0.0"\n')},
+            requires=("starlette", "pydantic"),
+        )
+        slim = build_wheel(
+            wheels, "fastapi-slim", "1.0.1", {"fastapi/__init__.py": self.traced("fastapi", '__version__ = "1.0.1"\n')}
+        )
+        cli = build_wheel(
+            wheels, "fastapi-cli", "0.0.5", {"fastapi_cli/__init__.py": self.traced("fastapi_cli")}, requires=("typer",)
+        )
+        typer = build_wheel(
+            wheels, "typer", "0.12.0", {"typer/__init__.py": self.traced("typer")}, requires=("click", "rich")
+        )
+        install_wheels(self.venv, *dependencies, fastapi, slim, cli, typer)
+        # pydantic: a real editable install (flit_core), found through its .pth file.
+        project = flit_project(
+            self.root / "pydantic-project", "pydantic", "2.99.1", {"pydantic/__init__.py": self.traced("pydantic")}
+        )
+        install_editable(self.venv, project)
+        # starlette: installed into a folder, which is then zipped and put on PYTHONPATH.
+        target = self.root / "starlette-target"
+        wheel = build_wheel(wheels, "starlette", "0.40.0", {"starlette/__init__.py": self.traced("starlette")})
+        self.venv.install(str(wheel), no_deps=True, target=target, args=("--no-index",))
+        with zipfile.ZipFile(self.archive, "w") as archive:
+            for path in sorted(target.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(target).as_posix())
+
+    def plant_shadows(self) -> list[str]:
+        names = shadow_candidates(self.python, self.app, self.env)
+        plant(self.pythonpath, names + THIRD_PARTY_NAMES, self.trace_dir, "pythonpath", packages=False)
+        plant(
+            self.site,
+            names + [name for name in THIRD_PARTY_NAMES if name != "typing_extensions"],
+            self.trace_dir,
+            "site",
+            packages=True,
+        )
+        return names
+
+    def run_module(self, module: str, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+        for path in self.trace_dir.iterdir():
+            path.unlink()
+        done = subprocess.run(
+            [str(self.python), "-m", module, *args], cwd=self.app, env=self.env, capture_output=True, text=True
+        )
+        return done, traces(self.trace_dir)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    world = World(tmp_path_factory.mktemp("shadowing"))
+    world.install_products()
+    world.plant_shadows()
+    return world
+
+
+def test_planted_modules_do_shadow(world: World) -> None:
+    """The control: an ordinary import in that environment does execute the planted modules."""
+    for module in ("json", "platform", "packaging", "fastapi", "starlette", "pydantic", "click"):
+        _, startup = world.run_module(EMPTY_MODULE)
+        code = f"import {module}"
+        check = subprocess.run(
+            [str(world.python), "-c", code], cwd=world.app, env=world.env, capture_output=True, text=True
+        )
+        assert check.returncode == 0, check.stderr
+        assert traces(world.trace_dir) - startup, f"import {module} left no trace"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["fastapi-slim", "typer", "starlette", "pydantic", "click", "Jinja2", "annotated-types", "packaging", "six"],
+    ],
+    ids=["the six", "names"],
+)
+def test_probe_executes_nothing_planted(world: World, args: list[str]) -> None:
+    baseline, startup = world.run_module(EMPTY_MODULE)
+    assert baseline.returncode == 0, baseline.stderr
+    assert not any(name.startswith("product-") for name in startup)
+    run = run_probe(world.python, *args, env=world.env, cwd=world.app)
+    assert run.returncode == 0, run.stderr
+    executed = traces(world.trace_dir)
+    assert executed - startup == set(), f"the probe executed planted modules: {sorted(executed - startup)}"
+    block = run.block
+    assert block["probe_status"] == "ok"
+    if not args:
+        # Each product came through its own path, so each path ran with the plants in place.
+        assert block["fastapi_version"] == "1.0.1"  # hash path: fastapi-slim's files are on disk
+        assert block["fastapi_cli_version"] == "0.0.5"
+        assert block["fastapi_cloud_cli_version"] is None
+        assert block["pydantic_version"] == "2.99.1"  # editable install, direct_url.json
+        assert block["starlette_version"] == "0.40.0"  # zip archive on PYTHONPATH
+        assert block["typer_version"] == "0.12.0"
+    else:
+        assert block["click_version"] == block["jinja2_version"] == "1.0"
+        # Importable (planted on PYTHONPATH), with nothing that declares a version.
+        assert block["six_version"] == block["packaging_version"] == "unknown"
+
+
+@pytest.mark.parametrize("version", ["2.7", "3.6", "3.7"])
+def test_old_interpreters_execute_nothing_planted(version: str, tmp_path: Path) -> None:
+    python = require_interpreter(version)
+    trace_dir = tmp_path / "traces"
+    trace_dir.mkdir()
+    app = copy_probe(tmp_path)
+    (app / f"{EMPTY_MODULE}.py").write_text("", encoding="utf-8")
+    pythonpath = tmp_path / "pythonpath"
+    env = clean_env(PYTHONPATH=str(pythonpath))
+    names = sorted(set(STDLIB_NAMES) - preloaded(python, app, env))
+    plant(pythonpath, names, trace_dir, "pythonpath", packages=False)
+    baseline = subprocess.run([python, "-m", EMPTY_MODULE], cwd=app, env=env, capture_output=True, text=True)
+    assert baseline.returncode == 0, baseline.stderr
+    startup = traces(trace_dir)
+    for path in trace_dir.iterdir():
+        path.unlink()
+    run = run_probe(python, env=env, cwd=app)
+    assert run.returncode == 0
+    assert run.block["probe_status"] == "unsupported_python"
+    assert traces(trace_dir) - startup == set()
+
+
+def test_reported_block_is_the_same_without_the_plants(world: World, tmp_path: Path) -> None:
+    """The plants change nothing in the answer (json.dumps here is the test's, not the probe's)."""
+    planted = run_probe(world.python, env=world.env, cwd=world.app).block
+    unplanted_env = clean_env(PYTHONPATH=str(world.archive))
+    assert json.dumps(run_probe(world.python, env=unplanted_env, cwd=world.app).block) == json.dumps(planted)
