@@ -13,6 +13,7 @@ from probe.files import HEAD_LIMIT, WHOLE_LIMIT, list_dir, read_text
 from probe.versions import canonical_name
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
+HEADER_GUESS = 16 * 1024
 
 
 class Distribution:
@@ -44,7 +45,12 @@ class Distribution:
     def version(self) -> "str | None":
         """The ``Version`` field of METADATA (PKG-INFO for eggs), else the version in the directory name."""
         if self._version is False:
-            header = self.read("PKG-INFO" if self.is_egg_info else "METADATA")
+            filename = "PKG-INFO" if self.is_egg_info else "METADATA"
+            # The header is a few kB; the description after it can run to 100 kB, so the
+            # first bytes are read alone, and all of HEAD_LIMIT only if no blank line is in them.
+            header = self.read(filename, HEADER_GUESS)
+            if header is not None and "\n\n" not in header:
+                header = self.read(filename)
             found = header_field(header, "version") if header is not None else None
             self._version = found or version_from_dirname(self.dirname)
         return self._version  # type: ignore[return-value]
@@ -66,6 +72,16 @@ class Distribution:
             return None
         return [record_path(line) for line in text.splitlines() if line.strip()]
 
+    def lists_file(self, relative: "str | None") -> "bool | None":
+        """Whether :meth:`installed_files` names *relative*; None if no list was kept."""
+        if self.is_egg_info:
+            files = self.installed_files()
+            return None if files is None else relative in files
+        text = self.read("RECORD", WHOLE_LIMIT)
+        if text is None:
+            return None
+        return relative is not None and record_lists(text, relative)
+
     def top_level(self) -> "list[str] | None":
         text = self.read("top_level.txt")
         if text is None:
@@ -85,6 +101,11 @@ class Distribution:
 
 def header_field(text: str, field: str) -> "str | None":
     """The first value of an RFC 822 style header *field* (lower case), read up to the first blank line."""
+    end = text.find("\n\n")
+    if end != -1:
+        # Only the lines before the blank line can answer: a long description (pydantic's
+        # runs to 100 kB) is not split into lines at all.
+        text = text[: end + 1]
     for line in text.splitlines():
         if not line.strip():
             break
@@ -129,6 +150,25 @@ def record_path(line: str) -> str:
     return resolve_relative(_split_record_line(line)[0].replace("\\", "/"))
 
 
+def record_lists(text: str, relative: str) -> bool:
+    """Whether a row of RECORD *text* has the path *relative*, as :func:`record_path` reads rows.
+
+    A row starts with its path, so the rows that start with ``relative,`` are found with
+    ``str.find`` and read alone; only when none of them is the one is every row read (a
+    quoted or ``\\``-separated path, or ``./`` in it). Reading RECORD row by row was most of
+    the probe's own time.
+    """
+    prefix = relative + ","
+    start = 0 if text.startswith(prefix) else text.find("\n" + prefix) + 1 or -1
+    while start != -1:
+        end = text.find("\n", start)
+        row = text[start : end if end != -1 else len(text)].splitlines()[0]  # cut as splitlines() cuts it
+        if record_path(row) == relative:
+            return True
+        start = text.find("\n" + prefix, start) + 1 or -1
+    return relative in [record_path(line) for line in text.splitlines() if line.strip()]
+
+
 def resolve_relative(path: str) -> str:
     """Fold ``a/../b`` and ``./`` away, keeping leading ``..`` (files outside the entry)."""
     parts: "list[str]" = []
@@ -142,13 +182,59 @@ def resolve_relative(path: str) -> str:
     return "/".join(parts)
 
 
-def entry_names(entry: str) -> "list[str]":
-    """The names in a ``sys.path`` directory, from the path finder's own listing where it made one."""
+def entry_names(entry: str) -> "list[str] | set[str]":
+    """The names in a ``sys.path`` directory, from the path finder's own listing where it made one.
+
+    The finder's set is returned as it is, not copied: the import system replaces it with a
+    new set when the directory changes, and never changes it in place.
+    """
     finder = sys.path_importer_cache.get(entry)
     cached = getattr(finder, "_path_cache", None)
     if isinstance(cached, set) and cached:
-        return list(cached)
+        return cached
     return list_dir(entry)
+
+
+# Listings already joined by _joined(), by id(); each holds its listing, so that the id stays its own.
+_JOINED: "dict[int, tuple[object, str | None, str | None]]" = {}
+
+
+def _joined(listing: "list[str] | set[str]") -> "tuple[str | None, str | None]":
+    """The names of *listing*, each after a NUL, as one string, and the same in lower case.
+
+    NUL cannot occur in a file name. Only for ASCII does ``lower()`` map letter for letter, so
+    that a position in one string is the same name in the other: otherwise (None, None).
+    """
+    memo = _JOINED.get(id(listing))
+    if memo is not None and memo[0] is listing:
+        return memo[1], memo[2]
+    text = "\0" + "\0".join(listing)
+    joined, lowered = (text, text.lower()) if text.isascii() else (None, None)
+    if isinstance(listing, set):  # the finder's own listing: asked for once per product
+        _JOINED[id(listing)] = (listing, joined, lowered)
+    return joined, lowered
+
+
+def candidate_names(listing: "list[str] | set[str]", names: "frozenset[str] | set[str]") -> "list[str] | set[str]":
+    """The names in *listing* that can be metadata directories of the projects *names*.
+
+    PEP 503 normalization only folds case and runs of ``-_.``, so a project's directory starts,
+    in lower case, with the first word of its canonical name (``fastapi_cli-0.0.5.dist-info``
+    with ``fastapi``). Finding those with ``str.find`` over the joined listing spares a
+    site-packages of 20,000 names a Python loop over every name for each product.
+    """
+    joined, lowered = _joined(listing)
+    if joined is None or lowered is None:
+        return listing  # names beyond ASCII: every one is checked the exact way
+    found = set()
+    for word in {name.partition("-")[0] for name in names}:
+        needle = "\0" + word
+        start = lowered.find(needle)
+        while start != -1:
+            end = lowered.find("\0", start + 1)
+            found.add(joined[start + 1 : end] if end != -1 else joined[start + 1 :])
+            start = lowered.find(needle, end) if end != -1 else -1
+    return found
 
 
 def distributions_in(
@@ -156,7 +242,7 @@ def distributions_in(
 ) -> "list[Distribution]":
     """The metadata directories in *entry* whose canonical project names are in *names*."""
     found = []
-    for dirname in entry_names(entry) if listing is None else listing:
+    for dirname in candidate_names(entry_names(entry) if listing is None else listing, names):
         lowered = dirname.lower()
         if not lowered.endswith(METADATA_SUFFIXES):
             continue

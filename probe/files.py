@@ -24,12 +24,16 @@ def read_bytes(path: str, limit: int = HEAD_LIMIT) -> "bytes | None":
     except (OSError, ValueError):
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             return None
         chunks = []
         remaining = limit
+        # os.read() allocates the whole size asked for: ask for what the file holds (and a byte
+        # more, to see its end), not a megabyte for every 10 kB RECORD.
+        wanted = min(max(info.st_size + 1, 8192), 1024 * 1024)
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1024 * 1024))
+            chunk = os.read(fd, min(remaining, wanted))
             if not chunk:
                 break
             chunks.append(chunk)

@@ -19,7 +19,6 @@ import sys
 from probe.distributions import Distribution, distributions_in
 from probe.files import file_size, read_bytes
 from probe.locate import Location, locate
-from probe.source import declared_version
 from probe.versions import UNKNOWN, canonical_name, safe_version
 
 
@@ -98,6 +97,10 @@ def explain(target: Target) -> Finding:
     if location.origin is None:
         # A namespace package or a built-in module: nothing declares a version.
         return Finding(UNKNOWN, FOUND_NO_FILE, location)
+    # Imported here: installed code always has metadata, so only a source tree on PYTHONPATH
+    # (or a broken install) gets this far, and the common run saves a module's import.
+    from probe.source import declared_version
+
     if location.in_archive:
         from probe.archive import read_member
 
@@ -132,9 +135,9 @@ def claims(dist: Distribution, location: Location) -> bool:
     Its list of installed files decides; without one (Debian, for one, drops RECORD),
     ``top_level.txt``; without either, its name and place are all the evidence there is.
     """
-    files = dist.installed_files()
-    if files is not None:
-        return location.relative in files
+    listed = dist.lists_file(location.relative)
+    if listed is not None:
+        return listed
     top_level = dist.top_level()
     if top_level is not None:
         return location.name in top_level
