@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,7 @@ TEST_REQUIREMENTS = ["pytest>=7", "hypothesis>=6", "packaging>=23", "importlib-m
 
 nox.options.error_on_missing_interpreters = False
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "node"]
 
 
 @nox.session(python=PYTHONS)
@@ -79,6 +80,47 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     session.install("mypy", *TEST_REQUIREMENTS)
     session.run("mypy")
+
+
+@nox.session(venv_backend="none")
+def bundle(session: nox.Session) -> None:
+    """Build build/bundle/, the folder the extension copies into its VSIX, and its zip."""
+    session.run(sys.executable, "tools/bundle.py", *session.posargs)
+
+
+# Every interpreter the contract is checked against, old ones included (they get unsupported_python).
+CONTRACT_PYTHONS = ["2.7", "3.6", "3.7", *PYTHONS]
+
+
+def contract_interpreters() -> list[str]:
+    """The interpreters in pyenv's folders and on PATH, and the Windows launcher's list.
+
+    pyenv's shims are left out: scripts that pick one of the real interpreters, slowly.
+    """
+    folders = [*pyenv_bin_dirs(), *(d for d in os.environ.get("PATH", "").split(os.pathsep) if "shims" not in d)]
+    search = os.pathsep.join(folders)
+    names = [f"python{version}" if version[0].isdigit() else version for version in CONTRACT_PYTHONS]
+    found = [shutil.which(name, path=search) for name in [*names, "pypy3", "python3", "python"]]
+    if os.name == "nt" and shutil.which("py"):
+        listing = subprocess.run(["py", "-0p"], capture_output=True, text=True).stdout
+        found += [word for line in listing.splitlines() for word in line.split() if word.lower().endswith(".exe")]
+    unique: dict[str, str] = {}
+    for python in found:
+        if python and not os.path.normcase(python).startswith(os.path.normcase(str(ROOT / ".nox"))):
+            unique.setdefault(os.path.realpath(python), python)
+    return list(unique.values())
+
+
+@nox.session(venv_backend="none")
+def node(session: nox.Session) -> None:
+    """The extension's side of the contract: Node runs the bundle under every interpreter found."""
+    session.run(sys.executable, "tools/bundle.py")
+    interpreters = contract_interpreters()
+    session.log("interpreters: " + ", ".join(interpreters))
+    session.env["PROBE_INTERPRETERS"] = os.pathsep.join(interpreters)
+    # Files rather than the folder: Node 21+ reads --test arguments as globs, not directories.
+    tests = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests" / "node").glob("*.test.mjs"))
+    session.run("node", "--test", *tests, external=True)
 
 
 if __name__ == "__main__":

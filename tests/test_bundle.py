@@ -1,0 +1,184 @@
+"""The bundle the extension copies into its VSIX: what is in it, that it is the same bytes every
+time, that it is small, and that ``python -m probe`` from it works in every interpreter here."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import envs
+import pytest
+from support import ROOT, SCHEMA_FILE, clean_env, find_interpreter, require_interpreter, run_probe
+
+from probe import __version__
+from probe.cli import fixed_pairs
+from probe.products import PRODUCTS
+
+BUNDLE_TOOL = ROOT / "tools" / "bundle.py"
+SUPPORTED = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "pypy3"]
+UNSUPPORTED = ["2.7", "3.6", "3.7"]
+FIXED_KEYS = [key for key, _ in fixed_pairs("ok")]
+PRODUCT_KEYS = [target.key for target in PRODUCTS]
+# The folder of the bundle must stay small: it ships inside every copy of the extension.
+MAX_BYTES = 150_000
+
+
+def build(out: Path, root: Path = ROOT, **env: str) -> tuple[Path, Path]:
+    """Run tools/bundle.py as a developer or nox would; the bundle folder and the zip."""
+    completed = subprocess.run(
+        [sys.executable, str(BUNDLE_TOOL), "--out", str(out), "--root", str(root)],
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return out / "bundle", out / f"probe-bundle-{__version__}.zip"
+
+
+def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under *folder*: relative path -> (content, permission bits)."""
+    return {
+        path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_mode & 0o777)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Where an extension lives: a path with a space and non-ASCII letters (a user's home).
+    out = tmp_path_factory.mktemp("bundle") / "Extensions dir é ü"
+    folder, _ = build(out)
+    return folder
+
+
+def test_bundle_holds_the_package_and_nothing_else(bundle: Path) -> None:
+    expected = {f"probe/{path.name}" for path in (ROOT / "probe").iterdir() if path.suffix == ".py"}
+    expected |= {"probe/schema.json", "README.txt"}
+    files = tree(bundle)
+    assert set(files) == expected
+    for name, (data, mode) in files.items():
+        assert b"\r\n" not in data, name
+        assert mode == 0o644, name
+        if name.startswith("probe/"):
+            assert data == (ROOT / name).read_bytes().replace(b"\r\n", b"\n")
+    assert not list(bundle.rglob("__pycache__"))
+    assert __version__ in files["README.txt"][0].decode("ascii")
+
+
+def test_bundle_is_small(tmp_path: Path) -> None:
+    folder, archive = build(tmp_path / "out")
+    size = sum(len(data) for data, _ in tree(folder).values())
+    assert size < MAX_BYTES, f"the bundle grew to {size} bytes"
+    assert archive.stat().st_size < MAX_BYTES + 10_000
+
+
+def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
+    """A second checkout: other mtimes, a stale __pycache__, stray files, CRLF line endings, another umask."""
+    first_folder, first_zip = build(tmp_path / "one", SOURCE_DATE_EPOCH="1700000000")
+
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT / "probe", checkout / "probe", ignore=shutil.ignore_patterns("__pycache__"))
+    for path in (checkout / "probe").iterdir():
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # what git's autocrlf does on Windows
+        os.utime(path, (2_000_000_000, 2_000_000_000))
+    (checkout / "probe" / "__pycache__").mkdir()
+    (checkout / "probe" / "__pycache__" / "cli.cpython-312.pyc").write_bytes(b"stale")
+    (checkout / "probe" / "notes.txt").write_text("not part of the bundle")
+    old_umask = os.umask(0o077)
+    try:
+        second_folder, second_zip = build(tmp_path / "two", root=checkout, SOURCE_DATE_EPOCH="1700000000")
+    finally:
+        os.umask(old_umask)
+
+    assert tree(first_folder) == tree(second_folder)
+    assert first_zip.read_bytes() == second_zip.read_bytes()
+    with zipfile.ZipFile(first_zip) as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert {info.date_time for info in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+        assert {name for name in names if not name.endswith("/")} == set(tree(first_folder))
+        for name in tree(first_folder):
+            assert archive.read(name) == (first_folder / name).read_bytes()
+
+
+def test_two_builds_of_this_commit_are_identical(tmp_path: Path) -> None:
+    """Without SOURCE_DATE_EPOCH the zip's one timestamp is the commit's, so rebuilding changes nothing."""
+    committed = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True)
+    if committed.returncode != 0:
+        pytest.skip("not a git checkout")
+    _, first = build(tmp_path / "one")
+    time.sleep(2.1)  # a zip holds times to two seconds: a clock-dependent build would differ now
+    _, second = build(tmp_path / "two")
+    assert hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
+    seconds = int(committed.stdout)
+    expected = time.gmtime(seconds - seconds % 2)[:6]
+    with zipfile.ZipFile(first) as archive:
+        assert {info.date_time for info in archive.infolist()} == {expected}
+
+
+@pytest.fixture(scope="module")
+def bare_venvs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A virtual environment with nothing installed (not even pip), for each supported interpreter."""
+    root = tmp_path_factory.mktemp("bare")
+    made = {}
+    for version in SUPPORTED:
+        python = find_interpreter(version)
+        if python is not None:
+            envs.uv("venv", "--quiet", "--python", python, str(root / version))
+            made[version] = envs.Venv(root / version).python
+    return made
+
+
+@pytest.mark.parametrize("version", SUPPORTED)
+def test_bundle_runs_in_a_bare_interpreter(bundle: Path, bare_venvs: dict[str, Path], version: str) -> None:
+    require_interpreter(version)
+    python = bare_venvs[version]
+    run = run_probe(python, cwd=bundle)
+    assert (run.returncode, run.stderr) == (0, "")
+    block = run.block
+    assert list(block) == FIXED_KEYS + PRODUCT_KEYS
+    assert block["probe_status"] == "ok"
+    assert all(block[key] is None for key in PRODUCT_KEYS), "nothing is installed in a bare environment"
+
+    where = subprocess.run(
+        [str(python), "-c", "import probe; print(probe.__file__)"],
+        cwd=bundle,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert Path(where.stdout.strip()).parent == bundle / "probe", "the bundle's own probe answered"
+
+    schema = run_probe(python, "--schema", cwd=bundle)
+    assert schema.stdout == SCHEMA_FILE.read_text(encoding="utf-8")
+
+    report = run_probe(python, "--report", cwd=bundle)
+    assert (report.returncode, report.stderr) == (0, "")
+    assert report.stdout.startswith("### Python environment\n")
+    assert "| fastapi | not installed |" in report.stdout
+    assert str(bundle) not in report.stdout
+
+
+@pytest.mark.parametrize("version", SUPPORTED)
+def test_bundle_runs_in_the_interpreter_itself(bundle: Path, version: str) -> None:
+    """The interpreter as installed (pyenv, Debian's PyPy), whatever its site-packages hold."""
+    run = run_probe(require_interpreter(version), cwd=bundle)
+    assert run.returncode == 0
+    assert run.block["probe_status"] == "ok"
+
+
+@pytest.mark.parametrize("version", UNSUPPORTED)
+def test_bundle_answers_old_interpreters(bundle: Path, version: str) -> None:
+    run = run_probe(require_interpreter(version), cwd=bundle)
+    assert (run.returncode, run.stderr) == (0, "")
+    block = run.block
+    assert block["probe_status"] == "unsupported_python"
+    assert list(block) == FIXED_KEYS
+    assert block["python_version"].startswith(version + ".")

@@ -1,0 +1,492 @@
+"""``python -m probe --report``: the pure functions with the system's answers injected, then the
+whole report on real virtual environments built from real wheels, held against an oracle."""
+
+from __future__ import annotations
+
+import json
+import os
+import plistlib
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import envs
+import pytest
+from support import ROOT, clean_env, require_interpreter, run_probe
+
+from probe import report
+
+# ---- operating system names -------------------------------------------------------------------
+
+UBUNTU_2404 = """\
+PRETTY_NAME="Ubuntu 24.04.1 LTS"
+NAME="Ubuntu"
+VERSION_ID="24.04"
+VERSION="24.04.1 LTS (Noble Numbat)"
+VERSION_CODENAME=noble
+ID=ubuntu
+ID_LIKE=debian
+"""
+DEBIAN_12 = """\
+PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+ID=debian
+"""
+FEDORA_40 = 'NAME="Fedora Linux"\nVERSION="40 (Workstation Edition)"\nID=fedora\nVERSION_ID=40\n'
+ALPINE = 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n'
+ARCH = 'NAME="Arch Linux"\nPRETTY_NAME="Arch Linux"\nID=arch\nBUILD_ID=rolling\n'
+QUOTED = '# a comment\nNAME=\'Single Quoted\'\nVERSION_ID="1 \\"x\\" \\\\ \\$y"\nnot a line\n'
+
+
+@pytest.mark.parametrize(
+    ("os_release", "kernel", "expected"),
+    [
+        (UBUNTU_2404, "6.8.0-45-generic", "Ubuntu 24.04 (Linux 6.8.0-45-generic)"),
+        (DEBIAN_12, "6.1.0-26-amd64", "Debian GNU/Linux 12 (Linux 6.1.0-26-amd64)"),
+        (FEDORA_40, "6.10.6-200.fc40.x86_64", "Fedora Linux 40 (Linux 6.10.6-200.fc40.x86_64)"),
+        (ALPINE, "6.6.31-0-lts", "Alpine Linux 3.20.3 (Linux 6.6.31-0-lts)"),
+        (ARCH, "6.10.10-arch1-1", "Arch Linux (Linux 6.10.10-arch1-1)"),
+        (
+            UBUNTU_2404,
+            "5.15.153.1-microsoft-standard-WSL2",
+            "Ubuntu 24.04 on WSL2 (Linux 5.15.153.1-microsoft-standard-wsl2)",
+        ),
+        (UBUNTU_2404, "4.4.0-19041-Microsoft", "Ubuntu 24.04 on WSL (Linux 4.4.0-19041-microsoft)"),
+        (None, "6.8.0", "Linux (Linux 6.8.0)"),
+        ("", "", "Linux"),
+        (QUOTED, "6.8.0", 'Single Quoted 1 "x" \\ $y (Linux 6.8.0)'),
+    ],
+)
+def test_linux_name(os_release: str | None, kernel: str, expected: str) -> None:
+    assert report.linux_name(os_release, kernel) == expected
+
+
+def test_linux_name_of_this_machine_agrees_with_platform() -> None:
+    """Held against the standard library's own os-release reader, where it has one (3.10+)."""
+    platform = pytest.importorskip("platform")
+    if sys.platform != "linux" or not hasattr(platform, "freedesktop_os_release"):
+        pytest.skip("needs Linux and Python 3.10+ for the oracle")
+    fields = platform.freedesktop_os_release()
+    text = next(Path(path).read_text() for path in report.OS_RELEASE_FILES if Path(path).exists())
+    expected = fields["NAME"] + (" " + fields["VERSION_ID"] if "VERSION_ID" in fields else "")
+    assert report.linux_name(text, os.uname().release).startswith(expected + " (Linux ")
+    assert report.os_name() == report.linux_name(text, os.uname().release)
+
+
+def plist(**fields: str) -> bytes:
+    return plistlib.dumps({"ProductBuildVersion": "24D60", **fields})
+
+
+@pytest.mark.parametrize(
+    ("data", "darwin", "expected"),
+    [
+        (plist(ProductName="macOS", ProductVersion="15.3"), "24.3.0", "macOS 15.3"),
+        (plist(ProductName="macOS", ProductVersion="14.7.1"), "23.6.0", "macOS 14.7.1"),
+        (plist(ProductName="Mac OS X", ProductVersion="10.15.7"), "19.6.0", "Mac OS X 10.15.7"),
+        # An old-SDK process is shown 10.16 (Apple's shim); the kernel tells the truth.
+        (plist(ProductName="Mac OS X", ProductVersion="10.16"), "24.3.0", "macOS 15 (Darwin 24.3.0)"),
+        (plist(ProductName="macOS", ProductVersion="10.16"), "20.6.0", "macOS 11 (Darwin 20.6.0)"),
+        (None, "25.0.0", "macOS 26 (Darwin 25.0.0)"),
+        (b"<plist>damaged", "23.1.0", "macOS 14 (Darwin 23.1.0)"),
+        (None, "", "macOS (Darwin unknown)"),
+    ],
+)
+def test_macos_name(data: bytes | None, darwin: str, expected: str) -> None:
+    assert report.macos_name(data, darwin) == expected
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ((10, 0, 22631, 1), "Windows 11 (build 22631)"),
+        ((10, 0, 26100, 1), "Windows 11 (build 26100)"),
+        ((10, 0, 22000, 1), "Windows 11 (build 22000)"),
+        ((10, 0, 21999, 1), "Windows 10 (build 21999)"),
+        ((10, 0, 19045, 1), "Windows 10 (build 19045)"),
+        ((6, 3, 9600, 1), "Windows 8.1 (build 9600)"),
+        ((6, 1, 7601, 1), "Windows 7 (build 7601)"),
+        ((10, 0, 20348, 3), "Windows Server 2022 (build 20348)"),
+        ((10, 0, 17763, 2), "Windows Server 2019 (build 17763)"),
+        ((10, 0, 26100, 3), "Windows Server 2025 (build 26100)"),
+        ((6, 3, 9600, 3), "Windows Server 6.3 (build 9600)"),
+    ],
+)
+def test_windows_name(version: tuple[int, int, int, int], expected: str) -> None:
+    assert report.windows_name(*version) == expected
+
+
+# ---- architecture ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("native", "environ", "expected"),
+    [
+        (0xAA64, {"PROCESSOR_ARCHITECTURE": "AMD64"}, "arm64"),  # x64 Python emulated on Windows on Arm
+        (0x8664, {"PROCESSOR_ARCHITECTURE": "x86", "PROCESSOR_ARCHITEW6432": "AMD64"}, "x64"),
+        (None, {"PROCESSOR_ARCHITECTURE": "x86", "PROCESSOR_ARCHITEW6432": "AMD64"}, "x64"),  # WOW64
+        (None, {"PROCESSOR_ARCHITECTURE": "x86"}, "ia32"),
+        (None, {"PROCESSOR_ARCHITECTURE": "ARM64"}, "arm64"),
+        (None, {}, "unknown"),
+    ],
+)
+def test_windows_machine_arch(native: int | None, environ: dict[str, str], expected: str) -> None:
+    assert report.windows_machine_arch(native, environ) == expected
+
+
+@pytest.mark.parametrize(
+    ("interpreter", "machine", "expected"),
+    [
+        ("x64", "x64", "x64 (interpreter and machine)"),
+        ("ia32", "x64", "ia32 interpreter on an x64 machine (a 32-bit interpreter on a 64-bit system)"),
+        ("arm", "arm64", "arm interpreter on an arm64 machine (a 32-bit interpreter on a 64-bit system)"),
+        ("x64", "arm64", "x64 interpreter on an arm64 machine (the interpreter runs under emulation)"),
+        ("x64", "unknown", "x64 (interpreter and machine)"),
+    ],
+)
+def test_describe_architecture(interpreter: str, machine: str, expected: str) -> None:
+    assert report.describe_architecture(interpreter, machine) == expected
+
+
+def test_machine_arch_of_this_machine() -> None:
+    import platform
+
+    from probe.interpreter import node_arch
+
+    assert report.machine_arch() == node_arch(platform.machine(), 64)
+
+
+def test_os_name_of_this_machine() -> None:
+    """The system's own answer, from ``platform`` (which the probe avoids: WMI, subprocesses)."""
+    import platform
+
+    name = report.os_name()
+    if sys.platform == "darwin":
+        assert name.startswith(("macOS ", "Mac OS X ")) and platform.mac_ver()[0].split(".")[0] in name
+    elif sys.platform == "win32":
+        build = sys.getwindowsversion().build  # type: ignore[attr-defined,unused-ignore]
+        assert name.startswith("Windows ") and name.endswith(f"(build {build})")
+    else:
+        assert name.endswith(f"(Linux {os.uname().release.lower()})")
+
+
+# ---- interpreter, environment, hardware -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("3.12.1", "cpython", None, 64, False, None, False), "3.12.1 (CPython, 64-bit)"),
+        (("3.9.16", "pypy", "7.3.11", 64, False, None, False), "3.9.16 (PyPy 7.3.11, 64-bit)"),
+        (
+            ("3.13.0", "cpython", None, 64, True, False, False),
+            "3.13.0 (CPython, free-threaded build, GIL disabled, 64-bit)",
+        ),
+        (
+            ("3.13.1", "cpython", None, 64, True, True, True),
+            "3.13.1 (CPython, free-threaded build, GIL enabled at run time, debug build, 64-bit)",
+        ),
+        (("3.8.10", "cpython", None, 32, False, None, False), "3.8.10 (CPython, 32-bit)"),
+        (("3.11.7", "graalpy", None, 64, False, None, False), "3.11.7 (GraalPy, 64-bit)"),
+    ],
+)
+def test_describe_python(args: tuple[object, ...], expected: str) -> None:
+    assert report.describe_python(*args) == expected  # type: ignore[arg-type]
+
+
+def test_python_summary_of_this_interpreter() -> None:
+    import sysconfig
+
+    summary = report.python_summary()
+    assert summary.startswith(sys.version.split()[0].split("+")[0])
+    assert ("free-threaded" in summary) == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    assert ("PyPy" in summary) == (sys.implementation.name == "pypy")
+
+
+UV_CFG = "home = /opt/python/bin\nimplementation = CPython\nuv = 0.5.11\nversion_info = 3.12.8\n"
+VIRTUALENV_CFG = "home = /usr/bin\nimplementation = CPython\nversion_info = 3.11.2.final.0\nvirtualenv = 20.26.6\n"
+VENV_CFG = "home = /usr/local/bin\ninclude-system-site-packages = false\nversion = 3.12.1\n"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        (
+            {"prefix": "/home/a/app/.venv", "base_prefix": "/home/a/.pyenv/versions/3.12.1", "pyvenv_cfg": UV_CFG},
+            "virtual environment (created by uv 0.5.11, a project's .venv); interpreter from pyenv",
+        ),
+        (
+            {
+                "prefix": "/home/a/.cache/pypoetry/virtualenvs/app-x-py3.11",
+                "base_prefix": "/usr",
+                "pyvenv_cfg": VIRTUALENV_CFG,
+                "externally_managed": True,
+            },
+            "virtual environment (created by virtualenv 20.26.6, managed by Poetry); "
+            "interpreter from the operating system (externally managed)",
+        ),
+        (
+            {"prefix": "/srv/env", "base_prefix": "/usr/local", "pyvenv_cfg": VENV_CFG},
+            "virtual environment (venv); interpreter from a local installation",
+        ),
+        (
+            {"prefix": "/home/a/miniforge3/envs/web", "base_prefix": "/home/a/miniforge3/envs/web", "is_conda": True},
+            "conda environment",
+        ),
+        (
+            {"prefix": "/usr", "base_prefix": "/usr", "externally_managed": True},
+            "no virtual environment; interpreter from the operating system (externally managed)",
+        ),
+        (
+            {
+                "prefix": "C:\\Users\\a\\projects\\web\\env",
+                "base_prefix": "C:\\Program Files\\WindowsApps\\PythonSoftwareFoundation.Python.3.12_3.12.2544.0_x64",
+            },
+            "virtual environment (venv); interpreter from Microsoft Store",
+        ),
+        (
+            {
+                "prefix": "C:\\hostedtoolcache\\windows\\Python\\3.12.7\\x64",
+                "base_prefix": "C:\\hostedtoolcache\\windows\\Python\\3.12.7\\x64",
+            },
+            "no virtual environment; interpreter from actions/setup-python",
+        ),
+        (
+            {
+                "prefix": "/x/app/venv",
+                "base_prefix": "/home/a/.local/share/uv/python/cpython-3.12.8-linux-x86_64-gnu",
+                "pyvenv_cfg": UV_CFG,
+            },
+            "virtual environment (created by uv 0.5.11); interpreter from uv (managed Python)",
+        ),
+        (
+            {
+                "prefix": "/opt/homebrew/Cellar/python@3.12/3.12.8/Frameworks/Python.framework/Versions/3.12",
+                "base_prefix": "/opt/homebrew/Cellar/python@3.12/3.12.8/Frameworks/Python.framework/Versions/3.12",
+            },
+            "no virtual environment; interpreter from Homebrew",
+        ),
+        (
+            {"prefix": "/x/env", "base_prefix": "/home/a/miniconda3", "pyvenv_cfg": VENV_CFG, "base_is_conda": True},
+            "virtual environment (venv); interpreter from conda",
+        ),
+        (
+            {"prefix": "/x/old-env", "base_prefix": "/usr", "legacy_virtualenv": True},
+            "virtual environment (virtualenv before 20); interpreter from the operating system",
+        ),
+    ],
+)
+def test_describe_environment(kwargs: dict[str, object], expected: str) -> None:
+    defaults = {"pyvenv_cfg": None, "is_conda": False, "base_is_conda": False, "externally_managed": False}
+    assert report.describe_environment(**{**defaults, **kwargs}) == expected  # type: ignore[arg-type]
+
+
+def test_describe_hardware() -> None:
+    assert (
+        report.describe_hardware(8, 4, 16 * 1024**3, "6.1.0") == "8 CPUs (4 physical), 16.0 GiB memory (psutil 6.1.0)"
+    )
+    assert report.describe_hardware(2, 2, None, "7.0.0") == "2 CPUs, unknown memory (psutil 7.0.0)"
+
+
+@pytest.mark.parametrize(
+    ("requirements", "expected"),
+    [
+        (["typing-extensions>=4.6.1", "pydantic-core==2.27.2"], "2.27.2"),
+        (["pydantic-core (==2.14.5)"], "2.14.5"),
+        (["pydantic_core==2.0.1; python_version >= '3.8'"], "2.0.1"),
+        (["pydantic-core>=2.0"], None),
+        (["pydantic-core==2.*,!=2.1"], None),
+        (["pydantic-core-extra==1.0", "email-validator>=2; extra == 'email'"], None),
+        ([], None),
+    ],
+)
+def test_requirement_pin(requirements: list[str], expected: str | None) -> None:
+    assert report.requirement_pin(requirements, "pydantic-core") == expected
+
+
+def test_header_values_stop_at_the_body() -> None:
+    text = "Name: x\nRequires-Dist: a==1\nrequires-dist: b\n\nRequires-Dist: not-a-header\n"
+    assert report.header_values(text, "requires-dist") == ["a==1", "b"]
+
+
+# ---- the whole report, on real environments ----------------------------------------------------
+
+ROW = re.compile(r"^\| (\S+) \| ([^|]+) \| ([^|]*) \| ([^|]*) \|(?: ([^|]*) \|)?$")
+
+
+def rows(text: str) -> dict[str, tuple[str, ...]]:
+    """The products table: module -> (version, distribution, found by[, location])."""
+    found = {}
+    for line in text.splitlines():
+        match = ROW.match(line)
+        if match and match.group(1) not in ("package", "---"):
+            found[match.group(1)] = tuple(cell.strip() for cell in match.groups()[1:] if cell is not None)
+    return found
+
+
+def noticed(text: str) -> list[str]:
+    section = text.split("**Noticed**", 1)[1]
+    return [line[2:] for line in section.splitlines() if line.startswith("- ")]
+
+
+def run_report(venv: envs.Venv, *args: str, env: dict[str, str] | None = None) -> str:
+    run = run_probe(venv.python, "--report", *args, env=env or venv.env)
+    assert (run.returncode, run.stderr) == (0, ""), run.stderr
+    return run.stdout
+
+
+def make_venv(root: Path, python: str, *requirements: str) -> envs.Venv:
+    envs.uv("venv", "--quiet", "--python", python, str(root))
+    venv = envs.Venv(root)
+    if requirements:
+        venv.install(*requirements)
+    return venv
+
+
+def assert_no_paths(text: str, *places: str | os.PathLike[str]) -> None:
+    for place in {str(ROOT), sys.prefix, os.path.expanduser("~"), *map(str, places)}:
+        assert place not in text, f"{place} leaked into the report"
+
+
+@pytest.fixture(scope="module")
+def python312() -> str:
+    # A fixed CPython: the newest fastapi[standard] has compiled dependencies (uvloop, httptools)
+    # without PyPy wheels. Each interpreter runs the report bare in test_bundle.py.
+    return require_interpreter("3.12")
+
+
+@pytest.fixture(scope="module")
+def standard(tmp_path_factory: pytest.TempPathFactory, python312: str) -> envs.Venv:
+    """The newest fastapi[standard] and fastapi-cloud-cli, plus psutil: what users have."""
+    root = tmp_path_factory.mktemp("report") / "standard"
+    return make_venv(root, python312, "fastapi[standard]", "fastapi-cloud-cli", "psutil")
+
+
+def test_report_on_fastapi_standard_matches_a_real_import(standard: envs.Venv) -> None:
+    text = run_report(standard)
+    table = rows(text)
+    modules = [target.module for target in report.REPORTED]
+    truth = envs.oracle(standard, [module for module in modules if module])
+    assert list(table) == modules
+    for module, (version, distribution, how) in table.items():
+        assert version == truth[module].value, module
+        assert distribution == f"{truth[module].owner} {truth[module].value}"
+        assert how == "metadata"
+    assert noticed(text) == ["nothing unusual"]
+
+
+def test_report_describes_interpreter_os_environment_and_hardware(standard: envs.Venv) -> None:
+    text = run_report(standard)
+    facts = standard.query(
+        "import json, platform, sys, psutil;"
+        "print(json.dumps([platform.python_version(), psutil.__version__, psutil.cpu_count(),"
+        " sys.base_prefix, platform.machine()]))"
+    )
+    python, psutil_version, cpus, base_prefix, machine = facts
+    uv_version = envs.uv("--version").split()[1]
+    assert f"- **Python**: {python} (CPython, 64-bit)\n" in text
+    assert f"- **OS**: {report.os_name()}\n" in text
+    assert f"- **Environment**: virtual environment (created by uv {uv_version}); interpreter from " in text
+    if "/.pyenv/" in base_prefix:
+        assert "interpreter from pyenv" in text
+    assert re.search(
+        rf"- \*\*Hardware\*\*: {cpus} CPUs.*, \d+\.\d GiB memory \(psutil {re.escape(psutil_version)}\)", text
+    )
+    from probe.interpreter import node_arch
+
+    assert f"- **Architecture**: {node_arch(machine, 64)} (interpreter and machine)\n" in text
+    assert_no_paths(text, standard.root, base_prefix)
+
+
+def test_paths_only_with_paths(standard: envs.Venv) -> None:
+    text = run_report(standard, "--paths")
+    truth = envs.oracle(standard, ["fastapi", "pydantic"])
+    assert f"- **sys.prefix**: `{standard.root}`" in text
+    assert f"- **Interpreter**: `{standard.python}`" in text
+    table = rows(text)
+    assert table["fastapi"][3] == f"`{truth['fastapi'].file}`"
+    assert table["pydantic"][3] == f"`{truth['pydantic'].file}`"
+
+
+def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, python312: str) -> None:
+    venv = make_venv(tmp_path / "bare", python312)
+    text = run_report(venv)
+    assert "**Hardware**" not in text
+    assert set(rows(text)) == {target.module for target in report.REPORTED}
+    assert all(cells[0] == "not installed" for cells in rows(text).values())
+    assert "virtual environment (created by uv " in text
+
+
+def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, python312: str) -> None:
+    """fastapi-slim overwritten by fastapi; a pydantic-core that is not the one pydantic pins;
+    then fastapi uninstalled, leaving fastapi-slim's metadata over files that are gone."""
+    venv = make_venv(tmp_path / "messy", python312, "fastapi-slim==0.115.0")
+    venv.install("fastapi==0.115.6", "pydantic==2.10.6")
+    venv.install("pydantic-core==2.27.1")
+    requires = venv.query("import json, importlib.metadata as m; print(json.dumps(m.requires('pydantic')))")
+    assert "pydantic-core==2.27.2" in requires  # the oracle for the pin
+    text = run_report(venv)
+    assert rows(text)["fastapi"][:2] == ("0.115.6", "fastapi 0.115.6")
+    assert rows(text)["pydantic_core"][0] == "2.27.1"
+    assert noticed(text) == [
+        "`fastapi/__init__.py` is claimed by fastapi 0.115.6 and fastapi-slim 0.115.0 (one was installed over "
+        "the other); the probe reports fastapi 0.115.6",
+        "pydantic 2.10.6 requires pydantic-core==2.27.2, but pydantic-core 2.27.1 is installed",
+    ]
+    assert_no_paths(text, venv.root)
+
+    envs.uv("pip", "uninstall", "--python", str(venv.python), "fastapi")
+    text = run_report(venv)
+    assert rows(text)["fastapi"][0] == "not installed"
+    (leftover, mismatch) = noticed(text)
+    assert re.fullmatch(
+        r"fastapi-slim 0\.115\.0 is recorded as installed but none of the \d+ files it lists for `fastapi` are there: "
+        r"metadata left over by an overwrite or an uninstall",
+        leftover,
+    )
+    assert mismatch.startswith("pydantic 2.10.6 requires pydantic-core==2.27.2")
+    with_paths = run_report(venv, "--paths")
+    dist_info = next((venv.purelib).glob("fastapi_slim-0.115.0.dist-info"))
+    assert f"(`{dist_info}`)" in with_paths
+
+
+def test_source_tree_on_pythonpath_and_editable_install(tmp_path: Path, python312: str) -> None:
+    """A copy of typer with no metadata shadowing the installed one; starlette installed editable from its sdist."""
+    venv = make_venv(tmp_path / "dev", python312, "typer==0.15.1")
+    project = envs.unpack_sdist("starlette==0.41.3", tmp_path / "src")
+    venv.install("-e", str(project))
+    tree = tmp_path / "vendored"
+    shutil.copytree(venv.purelib / "typer", tree / "typer")
+    env = clean_env(PYTHONPATH=str(tree))
+    venv.env = env
+    truth = envs.oracle(venv, ["typer", "starlette"])
+    text = run_report(venv, env=env)
+    table = rows(text)
+    assert table["typer"] == (truth["typer"].value, "", "source (no metadata)")
+    assert table["starlette"] == ("0.41.3", "starlette 0.41.3", "editable install (PEP 610)")
+    assert truth["starlette"].file is not None and truth["starlette"].file.startswith(str(project))
+    assert noticed(text) == [
+        "typer 0.15.1 is also installed in another `sys.path` entry, shadowed by the one `import typer` loads",
+        "`typer` is importable but has no metadata: the version is the one its source declares",
+    ]
+    assert_no_paths(text, tree, project, venv.root)
+
+
+def test_report_leaves_the_block_alone(standard: envs.Venv) -> None:
+    """Report mode and block mode answer from the same resolution."""
+    block = run_probe(standard.python, env=standard.env).block
+    table = rows(run_report(standard))
+    for target in report.PRODUCTS:
+        assert table[str(target.module)][0] == (block[target.key] or "not installed")
+
+
+def test_report_is_markdown_ready_to_paste(standard: envs.Venv) -> None:
+    text = run_report(standard)
+    assert text.startswith("### Python environment\n\n- **Python**: ")
+    lines = text.splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    assert len({line.count("|") for line in table}) == 1
+    assert table[1] == "|---|---|---|---|"
+    assert text.isascii() or json.dumps(text)  # any character survives a paste; the probe writes ASCII
