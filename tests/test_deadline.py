@@ -1,0 +1,330 @@
+"""Never hangs: whatever blocks, the probe answers within its deadline, with what it knows.
+
+The stalls are real where this machine allows: a FUSE file system served by this test over
+``/dev/fuse`` whose lookups never answer (a stale network mount, as a process sees it), a
+FIFO where METADATA should be, folders the probe's user may not list (run under another
+user, made with a user namespace since the tests run as root). A meta-path finder that a
+``.pth`` file installs and that sleeps stands for a slow editable-install finder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from hostile import FIXED_KEYS, PRODUCT_KEYS, assert_safe_block, copy_probe, fresh_venv
+from support import IN_CI, clean_env, run_probe
+
+DEFAULT_TIMEOUT = 2.0
+# How much later than its deadline (after interpreter start-up) the answer may come.
+SLACK = 0.5
+
+# FUSE protocol (linux/fuse.h), the few requests a directory listing and a lookup need.
+FUSE_LOOKUP, FUSE_FORGET, FUSE_GETATTR, FUSE_INIT = 1, 2, 3, 26
+FUSE_OPENDIR, FUSE_READDIR, FUSE_RELEASEDIR, FUSE_INTERRUPT, FUSE_BATCH_FORGET = 27, 28, 29, 36, 42
+IN_HEADER = struct.Struct("<IIQQIIIHH")
+OUT_HEADER = struct.Struct("<IiQ")
+ATTR = struct.Struct("<QQQQQQIIIIIIIIII")
+
+
+class StallingFS:
+    """A FUSE file system whose root lists *names*; looking any of them up never answers.
+
+    Served from a thread of the test process. Like a network file system that honours
+    interrupts, a stalled request is answered with EINTR only when the kernel says its
+    caller is gone (the probe's process ending), so the stall lasts exactly as long as the
+    probe lets it.
+    """
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.mountpoint = Path(tempfile.mkdtemp(prefix="probe-stall-"))
+        self.stalled: list[int] = []
+        self.lookups: list[str] = []
+        self.fd = -1
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+    def __enter__(self) -> StallingFS:
+        self.fd = os.open("/dev/fuse", os.O_RDWR)
+        options = f"fd={self.fd},rootmode=40000,user_id=0,group_id=0,allow_other".encode()
+        flags = 0x2 | 0x4  # MS_NOSUID | MS_NODEV
+        if self.libc.mount(b"probe-stall", bytes(self.mountpoint), b"fuse.probe-stall", flags, options) != 0:
+            code = ctypes.get_errno()
+            os.close(self.fd)
+            raise OSError(code, f"mount: {os.strerror(code)}")
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.libc.umount2(bytes(self.mountpoint), 2)  # MNT_DETACH
+        os.close(self.fd)  # aborts whatever is still waiting
+        self.thread.join(5)
+        os.rmdir(self.mountpoint)
+
+    def reply(self, unique: int, payload: bytes = b"", error: int = 0) -> None:
+        try:
+            os.write(self.fd, OUT_HEADER.pack(OUT_HEADER.size + len(payload), -error, unique) + payload)
+        except OSError:
+            pass  # the request was already aborted
+
+    def attr(self, node: int) -> bytes:
+        now = int(time.time())
+        return ATTR.pack(node, 0, 0, now, now, now, 0, 0, 0, stat.S_IFDIR | 0o755, 2, 0, 0, 0, 4096, 0)
+
+    def serve(self) -> None:
+        entries = [(".", 1), ("..", 1)] + [(name, 2 + index) for index, name in enumerate(self.names)]
+        while True:
+            try:
+                request = os.read(self.fd, 1 << 21)
+            except OSError as error:
+                if error.errno in (errno.EINTR, errno.ENOENT, errno.EAGAIN):
+                    continue
+                return  # unmounted
+            length, opcode, unique, node, *_ = IN_HEADER.unpack_from(request)
+            body = request[IN_HEADER.size : length]
+            if opcode == FUSE_INIT:
+                _major, minor, readahead, _flags = struct.unpack_from("<IIII", body)
+                self.reply(
+                    unique,
+                    struct.pack("<IIIIHHIIHHII", 7, min(minor, 31), readahead, 0, 16, 12, 65536, 1, 0, 0, 0, 0)
+                    + bytes(24),
+                )
+            elif opcode == FUSE_GETATTR:
+                self.reply(unique, struct.pack("<QII", 0, 0, 0) + self.attr(node))
+            elif opcode == FUSE_LOOKUP:
+                name = body.split(b"\0")[0].decode()
+                self.lookups.append(name)
+                if node == 1 and name in self.names:
+                    self.stalled.append(unique)  # never answered: the stall
+                else:
+                    self.reply(unique, error=errno.ENOENT)
+            elif opcode == FUSE_OPENDIR:
+                self.reply(unique, struct.pack("<QII", 1, 0, 0))
+            elif opcode == FUSE_READDIR:
+                offset, size = struct.unpack_from("<QQI", body)[1:]
+                out = b""
+                for index in range(offset, len(entries)):
+                    name, ino = entries[index]
+                    dirent = struct.pack("<QQII", ino, index + 1, len(name), 4) + name.encode()
+                    dirent += bytes(-len(dirent) % 8)
+                    if len(out) + len(dirent) > size:
+                        break
+                    out += dirent
+                self.reply(unique, out)
+            elif opcode == FUSE_RELEASEDIR:
+                self.reply(unique)
+            elif opcode == FUSE_INTERRUPT:
+                (interrupted,) = struct.unpack_from("<Q", body)
+                if interrupted in self.stalled:
+                    self.reply(interrupted, error=errno.EINTR)
+            elif opcode in (FUSE_FORGET, FUSE_BATCH_FORGET):
+                continue
+            else:
+                self.reply(unique, error=errno.ENOSYS)
+
+
+@pytest.fixture
+def stalling_fs(request: pytest.FixtureRequest) -> StallingFS:
+    if not os.path.exists("/dev/fuse") or os.geteuid() != 0:
+        message = "a FUSE mount needs /dev/fuse and root"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    names = request.param
+    fs = StallingFS(names)
+    try:
+        fs.__enter__()
+    except OSError as error:
+        if IN_CI:
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+    request.addfinalizer(lambda: fs.__exit__(None, None, None))
+    return fs
+
+
+def timed(
+    *args: str, env: dict[str, str], python: str = sys.executable, cwd: Path | None = None
+) -> tuple[float, dict[str, object]]:
+    start = time.monotonic()
+    kwargs = {"cwd": cwd} if cwd is not None else {}
+    run = run_probe(python, *args, env=env, timeout=30, **kwargs)  # type: ignore[arg-type]
+    elapsed = time.monotonic() - start
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    return elapsed, run.block
+
+
+@pytest.fixture(scope="module")
+def startup() -> float:
+    """How long the probe takes here with nothing in its way (the best of three)."""
+    return min(timed(env=clean_env())[0] for _ in range(3))
+
+
+def product_tree(root: Path, products: dict[str, str]) -> Path:
+    """A folder with real-looking installs of *products* (module and dist-info with RECORD)."""
+    for module, version in products.items():
+        (root / module).mkdir(parents=True)
+        (root / module / "__init__.py").write_text("", encoding="utf-8")
+        info = root / f"{module}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: {version}\n", encoding="utf-8")
+        (info / "RECORD").write_text(
+            f"{module}/__init__.py,,\n{info.name}/METADATA,,\n{info.name}/RECORD,,\n", encoding="utf-8"
+        )
+    return root
+
+
+@pytest.mark.parametrize("stalling_fs", [["typer"]], indirect=True)
+@pytest.mark.parametrize("timeout", [None, 0.5, 1.0])
+def test_stalled_mount_answers_by_the_deadline(
+    stalling_fs: StallingFS, timeout: float | None, startup: float, tmp_path: Path
+) -> None:
+    """typer sits on a mount that stops answering: the other five are known, typer is left out."""
+    known = product_tree(tmp_path / "site", {"pydantic": "2.7.1", "starlette": "0.37.2"})
+    env = clean_env(PYTHONPATH=f"{known}:{stalling_fs.mountpoint}")
+    args = [] if timeout is None else ["--timeout", str(timeout)]
+    elapsed, block = timed(*args, env=env)
+    deadline = DEFAULT_TIMEOUT if timeout is None else timeout
+    assert stalling_fs.stalled, "the probe never reached the stalled mount"
+    assert_safe_block(block, products=PRODUCT_KEYS[:-1], status="timeout")
+    assert block["pydantic_version"] == "2.7.1" and block["starlette_version"] == "0.37.2"
+    assert block["fastapi_version"] is None
+    assert deadline <= elapsed <= deadline + startup + SLACK, (elapsed, startup)
+    print(f"stalled mount, deadline {deadline}s: answered in {elapsed:.3f}s (start-up alone {startup:.3f}s)")
+
+
+@pytest.mark.parametrize("stalling_fs", [["fastapi", "typer"]], indirect=True)
+def test_stall_on_the_first_product_leaves_every_product_out(stalling_fs: StallingFS, startup: float) -> None:
+    env = clean_env(PYTHONPATH=str(stalling_fs.mountpoint))
+    elapsed, block = timed("--timeout", "0.5", env=env)
+    assert list(block) == FIXED_KEYS
+    assert block["probe_status"] == "timeout"
+    assert elapsed <= 0.5 + startup + SLACK
+
+
+@pytest.mark.parametrize("stalling_fs", [["fastapi"]], indirect=True)
+def test_a_stall_the_probe_never_needs_costs_nothing(stalling_fs: StallingFS, startup: float) -> None:
+    """Named distributions the mount does not hold: the listing answers, nothing is looked up."""
+    env = clean_env(PYTHONPATH=str(stalling_fs.mountpoint))
+    elapsed, block = timed("pytest", env=env)
+    assert block["probe_status"] == "ok"
+    assert stalling_fs.stalled == []
+    assert elapsed < startup + SLACK
+
+
+SLEEPY_FINDER = """\
+import sys, time
+
+class SleepyFinder:
+    # An editable-install finder that asks a network share before answering.
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name in ("starlette", "typer"):
+            time.sleep(60)
+        return None
+
+sys.meta_path.insert(0, SleepyFinder())
+"""
+
+
+def test_sleeping_meta_path_finder_from_a_pth(tmp_path: Path, startup: float) -> None:
+    venv = fresh_venv(tmp_path / "venv")
+    site = venv.purelib
+    (site / "sleepy_finder.py").write_text(SLEEPY_FINDER, encoding="utf-8")
+    (site / "sleepy.pth").write_text("import sleepy_finder\n", encoding="utf-8")
+    known = product_tree(tmp_path / "site", {"fastapi": "0.110.0", "pydantic": "2.7.1"})
+    elapsed, block = timed("--timeout", "1", env=clean_env(PYTHONPATH=str(known)), python=str(venv.python))
+    assert_safe_block(block, products=PRODUCT_KEYS[:4], status="timeout")
+    assert (block["fastapi_version"], block["pydantic_version"]) == ("0.110.0", "2.7.1")
+    assert 1.0 <= elapsed <= 1.0 + startup + SLACK
+    print(f"sleeping finder, deadline 1s: answered in {elapsed:.3f}s")
+
+
+def test_fifos_where_metadata_should_be(tmp_path: Path, startup: float) -> None:
+    """Opening a FIFO for reading blocks until a writer comes; the probe never waits for one."""
+    site = product_tree(tmp_path / "site", {"fastapi": "0.110.0", "typer": "0.9.0", "starlette": "0.37.2"})
+    for fifo in (
+        site / "fastapi-0.110.0.dist-info" / "METADATA",
+        site / "typer-0.9.0.dist-info" / "RECORD",
+        site / "starlette-0.37.2.dist-info" / "METADATA",
+        site / "starlette-0.37.2.dist-info" / "RECORD",
+    ):
+        fifo.unlink()
+        os.mkfifo(fifo)
+    os.mkfifo(site / "typer-0.9.0.dist-info" / "top_level.txt")
+    source = tmp_path / "src" / "pydantic"
+    source.mkdir(parents=True)
+    os.mkfifo(source / "__init__.py")  # a package whose __init__.py is a FIFO
+    os.mkfifo(source / "version.py")
+    elapsed, block = timed(env=clean_env(PYTHONPATH=f"{site}:{tmp_path / 'src'}"))
+    assert_safe_block(block)
+    # METADATA unreadable: the dist-info's name gives the version (PEP 427 names carry it).
+    assert block["fastapi_version"] == "0.110.0"
+    assert block["typer_version"] == "0.9.0"
+    assert block["starlette_version"] == "0.37.2"
+    assert elapsed < startup + SLACK
+
+
+def unprivileged(tmp_path: Path) -> str:
+    """A command that runs this interpreter as a user who owns nothing special (a user namespace)."""
+    if os.geteuid() != 0:
+        return sys.executable  # already unprivileged: permission bits bind
+    unshare = shutil.which("unshare")
+    check = subprocess.run(
+        [unshare or "unshare", "--user", "--map-user=1000", "--map-group=1000", "true"], capture_output=True
+    )
+    if unshare is None or check.returncode != 0:
+        if IN_CI:
+            pytest.fail("unshare --user is needed to drop root's file access")
+        pytest.skip("cannot run unprivileged here")
+    wrapper = tmp_path / "python-unprivileged"
+    wrapper.write_text(f'#!/bin/sh\nexec {unshare} --user --map-user=1000 --map-group=1000 {sys.executable} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def test_folders_that_cannot_be_listed_or_read(tmp_path: Path, startup: float) -> None:
+    python = unprivileged(tmp_path)
+    app = copy_probe(tmp_path)
+    locked = tmp_path / "locked"  # on PYTHONPATH, cannot be listed: import finds nothing there
+    product_tree(locked, {"pydantic": "2.7.1"})
+    source = tmp_path / "src"  # a source tree: the probe lists every sys.path entry for an owner
+    (source / "fastapi").mkdir(parents=True)
+    (source / "fastapi" / "__init__.py").write_text('__version__ = "0.99.0"\n', encoding="utf-8")
+    site = product_tree(tmp_path / "site", {"starlette": "0.37.2", "typer": "0.9.0"})
+    (site / "starlette-0.37.2.dist-info").chmod(0)  # a dist-info that cannot be opened
+    (site / "typer-0.9.0.dist-info" / "METADATA").chmod(0)  # a METADATA that cannot be read
+    locked.chmod(0)
+    env = clean_env(PYTHONPATH=f"{locked}:{source}:{site}")
+    truth = subprocess.run(
+        [
+            python,
+            "-c",
+            "import fastapi, starlette, typer\ntry:\n import pydantic\nexcept ImportError:\n print('no pydantic')",
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert (truth.returncode, truth.stdout) == (0, "no pydantic\n"), truth.stderr
+    elapsed, block = timed(env=env, python=python, cwd=app)
+    assert_safe_block(block)
+    assert block["pydantic_version"] is None
+    assert block["fastapi_version"] == "0.99.0"
+    assert block["starlette_version"] == "0.37.2"
+    assert block["typer_version"] == "0.9.0"
+    assert elapsed < startup + SLACK + 0.5  # the user namespace costs a little
