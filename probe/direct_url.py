@@ -34,7 +34,7 @@ def editable_project(dist: Distribution) -> "str | None":
         data = json.loads(text)
         editable = data.get("dir_info", {}).get("editable", False)
         url = data.get("url")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # not JSON, not the PEP 610 shape, nested too deep
         return None
     if editable is not True or not isinstance(url, str):
         return None
