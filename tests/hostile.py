@@ -139,3 +139,19 @@ def require_strace() -> str:
             pytest.fail(f"strace cannot trace here: {check.stderr.strip()}")
         pytest.skip(f"strace cannot trace here: {check.stderr.strip()}")
     return found
+
+
+def wrapper(path: Path, command: list[str]) -> str:
+    """An executable at *path* that runs *command* with its own arguments appended, for ``run_probe``."""
+    path.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in command) + ' "$@"\n', encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
+def traced_python(tmp_path: Path, python: str, log: Path, syscalls: str) -> str:
+    """An interpreter command that runs under ``strace -f``, each descriptor shown with its path."""
+    strace = require_strace()
+    return wrapper(
+        tmp_path / "python-traced",
+        [strace, "-f", "-qq", "-y", "-s", "0", "-o", str(log), "-e", f"trace={syscalls}", python],
+    )
