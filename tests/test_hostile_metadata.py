@@ -277,7 +277,7 @@ def test_100_mb_metadata_is_not_read_whole(tmp_path: Path) -> None:
     start = time.monotonic()
     assert run_probe(sys.executable, env=env).block == run.block
     elapsed = time.monotonic() - start
-    assert elapsed < 1.0, elapsed
+    assert elapsed < 2.0, elapsed  # the default deadline; "ok" already says it was met
     print(f"100 MB METADATA: {big_files}; {elapsed:.3f}s ({traced_elapsed:.3f}s under strace)")
     for path in big_files:
         os.unlink(path)  # not left behind in pytest's kept temporary folders
@@ -312,5 +312,5 @@ def test_ten_thousand_distributions(tmp_path: Path) -> None:
     assert run.block["probe_status"] == "ok"
     assert (run.block["fastapi_version"], run.block["package_09999_version"]) == ("0.110.0", "1.9999")
     assert run.block["package_00042_version"] == "1.42"
-    assert elapsed < 1.0, elapsed
+    assert elapsed < 2.0, elapsed
     print(f"10,000 distributions: {elapsed:.3f}s")
