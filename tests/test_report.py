@@ -351,17 +351,20 @@ def assert_no_paths(text: str, *places: str | os.PathLike[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def python312() -> str:
-    # A fixed CPython: the newest fastapi[standard] has compiled dependencies (uvloop, httptools)
-    # without PyPy wheels. Each interpreter runs the report bare in test_bundle.py.
+def cpython() -> str:
+    """The interpreter running the tests, or CPython 3.12 under PyPy: the newest fastapi[standard]
+    has compiled dependencies (uvloop, httptools) without PyPy wheels. Every interpreter also
+    runs the report bare, from the bundle, in test_bundle.py."""
+    if sys.implementation.name == "cpython":
+        return sys.executable
     return require_interpreter("3.12")
 
 
 @pytest.fixture(scope="module")
-def standard(tmp_path_factory: pytest.TempPathFactory, python312: str) -> envs.Venv:
+def standard(tmp_path_factory: pytest.TempPathFactory, cpython: str) -> envs.Venv:
     """The newest fastapi[standard] and fastapi-cloud-cli, plus psutil: what users have."""
     root = tmp_path_factory.mktemp("report") / "standard"
-    return make_venv(root, python312, "fastapi[standard]", "fastapi-cloud-cli", "psutil")
+    return make_venv(root, cpython, "fastapi[standard]", "fastapi-cloud-cli", "psutil")
 
 
 def test_report_on_fastapi_standard_matches_a_real_import(standard: envs.Venv) -> None:
@@ -370,10 +373,12 @@ def test_report_on_fastapi_standard_matches_a_real_import(standard: envs.Venv) -
     modules = [target.module for target in report.REPORTED]
     truth = envs.oracle(standard, [module for module in modules if module])
     assert list(table) == modules
+    assert truth["fastapi"].value is not None and truth["pydantic"].value is not None
     for module, (version, distribution, how) in table.items():
-        assert version == truth[module].value, module
-        assert distribution == f"{truth[module].owner} {truth[module].value}"
-        assert how == "metadata"
+        if truth[module].importable:
+            assert (version, distribution, how) == (truth[module].value, f"{truth[module].owner} {version}", "metadata")
+        else:  # what the newest fastapi[standard] pulls in differs between Python versions
+            assert (version, distribution, how) == ("not installed", "", "")
     assert noticed(text) == ["nothing unusual"]
 
 
@@ -410,8 +415,8 @@ def test_paths_only_with_paths(standard: envs.Venv) -> None:
     assert table["pydantic"][3] == f"`{truth['pydantic'].file}`"
 
 
-def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, python312: str) -> None:
-    venv = make_venv(tmp_path / "bare", python312)
+def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, cpython: str) -> None:
+    venv = make_venv(tmp_path / "bare", cpython)
     text = run_report(venv)
     assert "**Hardware**" not in text
     assert set(rows(text)) == {target.module for target in report.REPORTED}
@@ -419,10 +424,10 @@ def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, python312: str
     assert "virtual environment (created by uv " in text
 
 
-def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, python312: str) -> None:
+def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: str) -> None:
     """fastapi-slim overwritten by fastapi; a pydantic-core that is not the one pydantic pins;
     then fastapi uninstalled, leaving fastapi-slim's metadata over files that are gone."""
-    venv = make_venv(tmp_path / "messy", python312, "fastapi-slim==0.115.0")
+    venv = make_venv(tmp_path / "messy", cpython, "fastapi-slim==0.115.0")
     venv.install("fastapi==0.115.6", "pydantic==2.10.6")
     venv.install("pydantic-core==2.27.1")
     requires = venv.query("import json, importlib.metadata as m; print(json.dumps(m.requires('pydantic')))")
@@ -452,9 +457,9 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, python312: 
     assert f"(`{dist_info}`)" in with_paths
 
 
-def test_source_tree_on_pythonpath_and_editable_install(tmp_path: Path, python312: str) -> None:
+def test_source_tree_on_pythonpath_and_editable_install(tmp_path: Path, cpython: str) -> None:
     """A copy of typer with no metadata shadowing the installed one; starlette installed editable from its sdist."""
-    venv = make_venv(tmp_path / "dev", python312, "typer==0.15.1")
+    venv = make_venv(tmp_path / "dev", cpython, "typer==0.15.1")
     project = envs.unpack_sdist("starlette==0.41.3", tmp_path / "src")
     venv.install("-e", str(project))
     tree = tmp_path / "vendored"
