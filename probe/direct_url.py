@@ -11,7 +11,10 @@ def file_url_path(url: str) -> "str | None":
     if not url.startswith("file://"):
         return None
     parse = import_stdlib("urllib.parse")
-    path: str = parse.unquote(url[len("file://") :])
+    quoted = url[len("file://") :]
+    # On POSIX the escapes are the path's own bytes (pathlib's as_uri() quotes os.fsencode(path)):
+    # decoded as file names are, they match the import system's paths whatever the locale.
+    path: str = parse.unquote(quoted) if os.name == "nt" else os.fsdecode(parse.unquote_to_bytes(quoted))
     if path.startswith("localhost/"):
         path = path[len("localhost") :]
     if os.name == "nt":
