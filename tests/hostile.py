@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 import pytest
 from support import IN_CI, ROOT
@@ -155,3 +155,83 @@ def traced_python(tmp_path: Path, python: str, log: Path, syscalls: str) -> str:
         tmp_path / "python-traced",
         [strace, "-f", "-qq", "-y", "-s", "0", "-o", str(log), "-e", f"trace={syscalls}", python],
     )
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    """Every file under *folder* in a zip archive, at its relative path."""
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                out.write(path, path.relative_to(folder).as_posix())
+    return archive
+
+
+class EveryPath:
+    """The products installed with real installers along each of the probe's paths.
+
+    fastapi, then fastapi-slim over it (two RECORDs claim ``fastapi/__init__.py`` with the
+    same size: only the hash can tell, and it must tell fastapi-slim); fastapi-cli and typer
+    from wheels; pydantic as an editable install (flit_core, PEP 610 ``direct_url.json``);
+    starlette installed into a folder that is zipped and put on PYTHONPATH. ``source(module)``
+    is the text each module's ``__init__.py`` starts with; *local* is a local version label
+    appended to every version; with ``pth=False`` the editable install's ``.pth`` file goes
+    and its project folder is put on PYTHONPATH instead.
+    """
+
+    VERSIONS: ClassVar[dict[str, str]] = {
+        "fastapi": "0.110.0",
+        "fastapi-slim": "0.110.1",
+        "fastapi-cli": "0.0.5",
+        "typer": "0.12.3",
+        "pydantic": "2.99.1",
+        "starlette": "0.37.2",
+    }
+
+    def __init__(self, venv: Venv, root: Path, *, source: Any = None, local: str = "", pth: bool = True) -> None:
+        source = source or (lambda module: "")
+        wheels = root / "wheels"
+        version = {name: number + local for name, number in self.VERSIONS.items()}
+
+        def init(module: str, name: str) -> str:
+            return source(module) + f'__version__ = "{version[name]}"\n'
+
+        built = [
+            build_wheel(wheels, name, version[name], {f"{module}/__init__.py": init(module, name)})
+            for name, module in (
+                ("fastapi", "fastapi"),
+                ("fastapi-slim", "fastapi"),
+                ("fastapi-cli", "fastapi_cli"),
+                ("typer", "typer"),
+            )
+        ]
+        install_wheels(venv, *built)
+        project = flit_project(
+            root / "pydantic-project",
+            "pydantic",
+            version["pydantic"],
+            {"pydantic/__init__.py": init("pydantic", "pydantic")},
+        )
+        install_editable(venv, project)
+        self.pythonpath: list[Path] = []
+        if not pth:
+            (found,) = venv.purelib.glob("pydantic*.pth")
+            found.unlink()
+            self.pythonpath.append(project)
+        target = root / "starlette-target"
+        wheel = build_wheel(
+            wheels, "starlette", version["starlette"], {"starlette/__init__.py": init("starlette", "starlette")}
+        )
+        venv.install(str(wheel), no_deps=True, target=target, args=("--no-index",))
+        self.pythonpath.append(zip_folder(target, root / "starlette.zip"))
+        self.expected: dict[str, str | None] = {
+            "fastapi_version": self.VERSIONS["fastapi-slim"],
+            "fastapi_cli_version": self.VERSIONS["fastapi-cli"],
+            "fastapi_cloud_cli_version": None,
+            "pydantic_version": self.VERSIONS["pydantic"],
+            "starlette_version": self.VERSIONS["starlette"],
+            "typer_version": self.VERSIONS["typer"],
+        }
+
+    @property
+    def pythonpath_text(self) -> str:
+        return os.pathsep.join(map(str, self.pythonpath))

@@ -14,12 +14,11 @@ drop it, and with the probe importable another way the answer is unchanged.
 from __future__ import annotations
 
 import sys
-import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from hostile import build_wheel, copy_probe, flit_project, fresh_venv, install_editable, install_wheels
+from hostile import EveryPath, copy_probe, fresh_venv
 from support import clean_env, run_probe
 
 
@@ -90,28 +89,11 @@ class World:
         self.tmp.mkdir()
         self.app = copy_probe(self.tmp)
         self.venv = fresh_venv(self.tmp / "venv")
-        wheels = self.tmp / "wheels"
-        fastapi = build_wheel(wheels, "fastapi", "0.110.0", {"fastapi/__init__.py": '__version__ = "0.110.0"\n'})
-        slim = build_wheel(wheels, "fastapi-slim", "0.110.1", {"fastapi/__init__.py": '__version__ = "0.110.1"\n'})
-        typer = build_wheel(wheels, "typer", "0.9.0", {"typer/__init__.py": ""})
-        install_wheels(self.venv, fastapi, slim, typer)
-        # pydantic: a real editable install, found through PYTHONPATH. flit's .pth file goes:
-        # one that names a non-ASCII folder stops Python 3.8-3.12 from starting at all under
-        # an ASCII locale, which is the interpreter's business, not the probe's.
-        project = flit_project(self.tmp / "projekt-ü", "pydantic", "2.99.1", {"pydantic/__init__.py": '"""x"""\n'})
-        install_editable(self.venv, project)
-        (pth,) = self.venv.purelib.glob("pydantic*.pth")
-        pth.unlink()
-        # starlette: installed into a folder that is then zipped.
-        target = self.tmp / "starlette-target"
-        wheel = build_wheel(wheels, "starlette", "0.37.2", {"starlette/__init__.py": ""})
-        self.venv.install(str(wheel), no_deps=True, target=target, args=("--no-index",))
-        archive = self.tmp / "starlette.zip"
-        with zipfile.ZipFile(archive, "w") as out:
-            for path in sorted(target.rglob("*")):
-                if path.is_file():
-                    out.write(path, path.relative_to(target).as_posix())
-        self.pythonpath = f"{project}:{archive}"
+        # The editable install's .pth file goes, and PYTHONPATH carries its project instead: a
+        # .pth naming a non-ASCII folder stops Python 3.8-3.12 from starting under an ASCII
+        # locale at all, which is the interpreter's business, not the probe's.
+        self.products = EveryPath(self.venv, self.tmp, pth=False)
+        self.pythonpath = self.products.pythonpath_text
         (self.tmp / "startup.py").write_text("print('startup file ran')\n", encoding="utf-8")
 
     def env(self, changes: dict[str, str | None] | None = None) -> dict[str, str]:
@@ -141,10 +123,7 @@ def baseline(world: World) -> dict[str, object]:
     block, _, stderr = world.run()
     assert stderr == ""
     # Every path ran: the hash path, the editable install through PYTHONPATH, the zip archive.
-    assert block["fastapi_version"] == "0.110.1"
-    assert block["pydantic_version"] == "2.99.1"
-    assert block["starlette_version"] == "0.37.2"
-    assert block["typer_version"] == "0.9.0"
+    assert {key: block[key] for key in world.products.expected} == world.products.expected
     return block
 
 

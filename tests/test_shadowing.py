@@ -11,22 +11,13 @@ two dist-infos claiming one file (the hash path), and distribution names on the 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
-from hostile import (
-    build_wheel,
-    copy_probe,
-    flit_project,
-    fresh_venv,
-    install_editable,
-    install_wheels,
-    trace_module,
-    traces,
-)
+from hostile import EveryPath, build_wheel, copy_probe, fresh_venv, install_wheels, trace_module, traces
 from support import clean_env, require_interpreter, run_probe
 
 # Modules the probe imports on some path, or might be tempted to, and their usual imports.
@@ -95,51 +86,26 @@ class World:
         self.python = self.venv.python
         self.site = self.venv.purelib
         self.pythonpath = root / "pythonpath"
-        self.archive = root / "starlette.zip"
-        self.env = clean_env(PYTHONPATH=f"{self.pythonpath}:{self.archive}")
+        self.env = clean_env()
 
-    def traced(self, module: str, version_line: str = "") -> str:
-        return trace_module(self.trace_dir, f"product-{module}") + version_line
+    def traced(self, module: str) -> str:
+        return trace_module(self.trace_dir, f"product-{module}")
 
     def install_products(self) -> None:
-        wheels = self.root / "wheels"
-        dependency_names = ["click", "rich", "typing_extensions", "shellingham", "pydantic_core", "annotated_types"]
-        dependency_names += ["anyio", "sniffio", "idna", "jinja2", "markupsafe"]
-        dependencies = [
-            build_wheel(wheels, name.replace("_", "-"), "1.0", {f"{name}/__init__.py": self.traced(name)})
-            for name in dependency_names
-        ]
-        # fastapi, then fastapi-slim over it with an __init__.py of the same size: only the hash decides.
-        fastapi = build_wheel(
-            wheels,
-            "fastapi",
-            "1.0.0",
-            {"fastapi/__init__.py": self.traced("fastapi", '__version__ = "1.0.0"\n')},
-            requires=("starlette", "pydantic"),
+        """The six along every path, and their dependencies, each leaving a trace if executed."""
+        names = ["click", "rich", "typing_extensions", "shellingham", "pydantic_core", "annotated_types"]
+        names += ["anyio", "sniffio", "idna", "jinja2", "markupsafe"]
+        wheels = self.root / "dependency-wheels"
+        install_wheels(
+            self.venv,
+            *(
+                build_wheel(wheels, name.replace("_", "-"), "1.0", {f"{name}/__init__.py": self.traced(name)})
+                for name in names
+            ),
         )
-        slim = build_wheel(
-            wheels, "fastapi-slim", "1.0.1", {"fastapi/__init__.py": self.traced("fastapi", '__version__ = "1.0.1"\n')}
-        )
-        cli = build_wheel(
-            wheels, "fastapi-cli", "0.0.5", {"fastapi_cli/__init__.py": self.traced("fastapi_cli")}, requires=("typer",)
-        )
-        typer = build_wheel(
-            wheels, "typer", "0.12.0", {"typer/__init__.py": self.traced("typer")}, requires=("click", "rich")
-        )
-        install_wheels(self.venv, *dependencies, fastapi, slim, cli, typer)
-        # pydantic: a real editable install (flit_core), found through its .pth file.
-        project = flit_project(
-            self.root / "pydantic-project", "pydantic", "2.99.1", {"pydantic/__init__.py": self.traced("pydantic")}
-        )
-        install_editable(self.venv, project)
-        # starlette: installed into a folder, which is then zipped and put on PYTHONPATH.
-        target = self.root / "starlette-target"
-        wheel = build_wheel(wheels, "starlette", "0.40.0", {"starlette/__init__.py": self.traced("starlette")})
-        self.venv.install(str(wheel), no_deps=True, target=target, args=("--no-index",))
-        with zipfile.ZipFile(self.archive, "w") as archive:
-            for path in sorted(target.rglob("*")):
-                if path.is_file():
-                    archive.write(path, path.relative_to(target).as_posix())
+        self.products = EveryPath(self.venv, self.root, source=self.traced)
+        self.archive = self.products.pythonpath[-1]
+        self.env = clean_env(PYTHONPATH=os.pathsep.join([str(self.pythonpath), self.products.pythonpath_text]))
 
     def plant_shadows(self) -> list[str]:
         names = shadow_candidates(self.python, self.app, self.env)
@@ -202,12 +168,7 @@ def test_probe_executes_nothing_planted(world: World, args: list[str]) -> None:
     assert block["probe_status"] == "ok"
     if not args:
         # Each product came through its own path, so each path ran with the plants in place.
-        assert block["fastapi_version"] == "1.0.1"  # hash path: fastapi-slim's files are on disk
-        assert block["fastapi_cli_version"] == "0.0.5"
-        assert block["fastapi_cloud_cli_version"] is None
-        assert block["pydantic_version"] == "2.99.1"  # editable install, direct_url.json
-        assert block["starlette_version"] == "0.40.0"  # zip archive on PYTHONPATH
-        assert block["typer_version"] == "0.12.0"
+        assert {key: block[key] for key in world.products.expected} == world.products.expected
     else:
         assert block["click_version"] == block["jinja2_version"] == "1.0"
         # Importable (planted on PYTHONPATH), with nothing that declares a version.
