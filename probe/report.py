@@ -470,7 +470,7 @@ def hardware() -> "str | None":
             psutil.virtual_memory().total,
             str(getattr(psutil, "__version__", "")),
         )
-    except Exception:  # not installed, or broken: the report is complete without it
+    except (Exception, SystemExit):  # not installed, or broken: the report is complete without it
         return None
 
 

@@ -460,8 +460,8 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: st
 def test_source_tree_on_pythonpath_and_editable_install(tmp_path: Path, cpython: str) -> None:
     """A copy of typer with no metadata shadowing the installed one; starlette installed editable from its sdist."""
     venv = make_venv(tmp_path / "dev", cpython, "typer==0.15.1")
-    project = envs.unpack_sdist("starlette==0.41.3", tmp_path / "src")
-    venv.install("-e", str(project))
+    project = envs.unpack_sdist("starlette==0.44.0", tmp_path / "src")
+    venv.install("--editable", str(project))
     tree = tmp_path / "vendored"
     shutil.copytree(venv.purelib / "typer", tree / "typer")
     env = clean_env(PYTHONPATH=str(tree))
@@ -470,7 +470,7 @@ def test_source_tree_on_pythonpath_and_editable_install(tmp_path: Path, cpython:
     text = run_report(venv, env=env)
     table = rows(text)
     assert table["typer"] == (truth["typer"].value, "", "source (no metadata)")
-    assert table["starlette"] == ("0.41.3", "starlette 0.41.3", "editable install (PEP 610)")
+    assert table["starlette"] == ("0.44.0", "starlette 0.44.0", "editable install (PEP 610)")
     assert truth["starlette"].file is not None and truth["starlette"].file.startswith(str(project))
     assert noticed(text) == [
         "typer 0.15.1 is also installed in another `sys.path` entry, shadowed by the one `import typer` loads",
@@ -495,3 +495,18 @@ def test_report_is_markdown_ready_to_paste(standard: envs.Venv) -> None:
     assert len({line.count("|") for line in table}) == 1
     assert table[1] == "|---|---|---|---|"
     assert text.isascii() or json.dumps(text)  # any character survives a paste; the probe writes ASCII
+
+
+def test_planted_modules_never_run_and_a_broken_psutil_costs_nothing(tmp_path: Path) -> None:
+    """Modules named like the standard library's on PYTHONPATH are never imported in their place;
+    psutil is third-party by nature, so a broken one is imported, and only drops the hardware line."""
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    for name in ("sysconfig", "plistlib", "ctypes", "psutil", "json", "platform"):
+        marker = planted / f"ran-{name}"
+        (planted / f"{name}.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit('planted')\n")
+    run = run_probe(sys.executable, "--report", env=clean_env(PYTHONPATH=str(planted), PYTHONWARNINGS="error"))
+    assert (run.returncode, run.stderr) == (0, "")
+    assert "- **Python**: " in run.stdout and "unknown (" not in run.stdout
+    assert "**Hardware**" not in run.stdout
+    assert sorted(path.name for path in planted.glob("ran-*")) == ["ran-psutil"]
