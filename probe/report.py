@@ -29,7 +29,7 @@ from probe.products import (
     claims,
     explain,
 )
-from probe.stdlib import import_stdlib
+from probe.stdlib import import_stdlib, is_stdlib_entry
 from probe.versions import canonical_name, safe_version
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
@@ -167,17 +167,36 @@ def describe_python(
     return "%s (%s)" % (version, ", ".join(details))
 
 
+def free_threaded_build() -> bool:
+    """Whether this is a free-threaded CPython (PEP 703, 3.13+): ``t`` in ``sys.abiflags``.
+
+    Windows has no ``sys.abiflags`` before 3.14; there sysconfig is asked, with only the
+    standard library on ``sys.path`` for the whole call: ``get_config_var`` imports modules
+    lazily (PyPy's imports ``platform``), and a planted one must not run in their place.
+    """
+    version = tuple(sys.version_info[:2])  # a plain tuple: type checkers would prune by their target
+    if version < (3, 13) or sys.implementation.name != "cpython":
+        return False
+    abiflags = getattr(sys, "abiflags", None)
+    if isinstance(abiflags, str):
+        return "t" in abiflags
+    saved = sys.path[:]
+    sys.path[:] = [entry for entry in saved if is_stdlib_entry(entry)] or saved
+    try:
+        return bool(import_stdlib("sysconfig").get_config_var("Py_GIL_DISABLED"))
+    finally:
+        sys.path[:] = saved
+
+
 def python_summary() -> str:
     pypy = getattr(sys, "pypy_version_info", None)
-    sysconfig = import_stdlib("sysconfig")
-    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
     return describe_python(
         python_version(),
         python_implementation(),
         python_version(pypy) if pypy is not None else None,
         64 if sys.maxsize > 2**32 else 32,
-        free_threaded,
+        free_threaded_build(),
         is_gil_enabled() if callable(is_gil_enabled) else None,
         hasattr(sys, "gettotalrefcount"),
     )

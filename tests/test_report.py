@@ -202,6 +202,7 @@ def test_python_summary_of_this_interpreter() -> None:
     summary = report.python_summary()
     assert summary.startswith(sys.version.split()[0].split("+")[0])
     assert ("free-threaded" in summary) == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    assert report.free_threaded_build() == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     assert ("PyPy" in summary) == (sys.implementation.name == "pypy")
 
 
