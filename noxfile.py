@@ -123,5 +123,14 @@ def node(session: nox.Session) -> None:
     session.run("node", "--test", *tests, external=True)
 
 
+@nox.session(python="3.12")
+def bench(session: nox.Session) -> None:
+    """The benchmark of issue 4 (not in the default run): builds its venvs, measures, writes BENCHMARKS.md."""
+    session.install("psutil>=5.9", "matplotlib>=3.5", "uv>=0.4", "flit_core>=3.4,<4")
+    session.env["PROBE_TEST_CACHE"] = str(ROOT / ".cache")
+    session.env.pop("PYTHONDONTWRITEBYTECODE", None)  # run.py also leaves it out of every child's environment
+    session.run("python", "bench/run.py", *session.posargs)
+
+
 if __name__ == "__main__":
     nox.main()
