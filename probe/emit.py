@@ -112,5 +112,15 @@ def write_stderr(text):
 
 def exit_now(code):
     # type: (int) -> None
-    """End the process without running ``atexit`` handlers or waiting for threads."""
+    """End the process without running ``atexit`` handlers or waiting for threads.
+
+    stdout and stderr are closed first, so the reader sees their end now: a thread the
+    deadline abandoned inside a stalled file system can keep the process from ending (a FUSE
+    request already sent waits for its daemon, even after SIGKILL), but not the output.
+    """
+    for fd in _OWN_STDOUT + [1, 2]:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     os._exit(code)

@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import errno
 import os
+import select
 import shutil
 import stat
 import struct
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from hostile import FIXED_KEYS, PRODUCT_KEYS, assert_safe_block, copy_probe, fresh_venv, wrapper
-from support import IN_CI, clean_env, run_probe
+from support import IN_CI, ROOT, clean_env, parse_block, run_probe
 
 DEFAULT_TIMEOUT = 2.0
 # How much later than its deadline (after interpreter start-up) the answer may come on a busy machine.
@@ -48,12 +49,16 @@ class StallingFS:
     probe lets it.
     """
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], honour_interrupts: bool = True) -> None:
         self.names = names
+        self.honour_interrupts = honour_interrupts
         self.mountpoint = Path(tempfile.mkdtemp(prefix="probe-stall-"))
         self.stalled: list[int] = []
         self.lookups: list[str] = []
         self.fd = -1
+        self.stopping = False
+        self.released = False
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
@@ -68,10 +73,19 @@ class StallingFS:
         self.thread.start()
         return self
 
+    def release(self) -> None:
+        """End the stall: what waits fails now, and later lookups fail at once."""
+        with self.lock:
+            self.released = True
+            for unique in self.stalled:
+                self.reply(unique, error=errno.EIO)
+
     def __exit__(self, *exc: object) -> None:
-        self.libc.umount2(bytes(self.mountpoint), 2)  # MNT_DETACH
-        os.close(self.fd)  # aborts whatever is still waiting
+        self.release()
+        self.stopping = True
         self.thread.join(5)
+        self.libc.umount2(bytes(self.mountpoint), 2)  # MNT_DETACH
+        os.close(self.fd)  # the last reference: the kernel aborts the connection
         os.rmdir(self.mountpoint)
 
     def reply(self, unique: int, payload: bytes = b"", error: int = 0) -> None:
@@ -86,7 +100,9 @@ class StallingFS:
 
     def serve(self) -> None:
         entries = [(".", 1), ("..", 1)] + [(name, 2 + index) for index, name in enumerate(self.names)]
-        while True:
+        while not self.stopping:
+            if not select.select([self.fd], [], [], 0.1)[0]:
+                continue
             try:
                 request = os.read(self.fd, 1 << 21)
             except OSError as error:
@@ -107,10 +123,11 @@ class StallingFS:
             elif opcode == FUSE_LOOKUP:
                 name = body.split(b"\0")[0].decode()
                 self.lookups.append(name)
-                if node == 1 and name in self.names:
-                    self.stalled.append(unique)  # never answered: the stall
-                else:
-                    self.reply(unique, error=errno.ENOENT)
+                with self.lock:
+                    if node == 1 and name in self.names and not self.released:
+                        self.stalled.append(unique)  # never answered: the stall
+                    else:
+                        self.reply(unique, error=errno.ENOENT)
             elif opcode == FUSE_OPENDIR:
                 self.reply(unique, struct.pack("<QII", 1, 0, 0))
             elif opcode == FUSE_READDIR:
@@ -128,7 +145,7 @@ class StallingFS:
                 self.reply(unique)
             elif opcode == FUSE_INTERRUPT:
                 (interrupted,) = struct.unpack_from("<Q", body)
-                if interrupted in self.stalled:
+                if interrupted in self.stalled and self.honour_interrupts:
                     self.reply(interrupted, error=errno.EINTR)
             elif opcode in (FUSE_FORGET, FUSE_BATCH_FORGET):
                 continue
@@ -143,8 +160,8 @@ def stalling_fs(request: pytest.FixtureRequest) -> StallingFS:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    names = request.param
-    fs = StallingFS(names)
+    names, honour_interrupts = request.param if isinstance(request.param, tuple) else (request.param, True)
+    fs = StallingFS(names, honour_interrupts)
     try:
         fs.__enter__()
     except OSError as error:
@@ -326,3 +343,36 @@ def test_folders_that_cannot_be_listed_or_read(tmp_path: Path, startup: float) -
     assert block["starlette_version"] == "0.37.2"
     assert block["typer_version"] == "0.9.0"
     assert elapsed < startup + SLACK + 0.5  # the user namespace costs a little
+
+
+@pytest.mark.parametrize("stalling_fs", [(["typer"], False)], indirect=True)
+def test_output_ends_even_when_the_process_cannot(stalling_fs: StallingFS, startup: float) -> None:
+    """A FUSE daemon that ignores interrupts (sshfs, rclone...) holds the abandoned thread, so
+    the process cannot end, not even on SIGKILL; the probe closes its output first, so the
+    reader still gets the whole answer, and its end, by the deadline."""
+    env = clean_env(PYTHONPATH=str(stalling_fs.mountpoint))
+    start = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "probe", "--timeout", "1"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    output: list[bytes] = []
+    reader = threading.Thread(target=lambda: output.append(child.stdout.read()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    reader.join(10)
+    elapsed = time.monotonic() - start
+    try:
+        assert not reader.is_alive(), "stdout never ended"
+        block = parse_block(output[0].decode("ascii"))
+        assert block["probe_status"] == "timeout" and "typer_version" not in block
+        assert elapsed <= 1.0 + startup + SLACK
+        assert stalling_fs.stalled, "the probe never reached the stalled mount"
+        assert child.poll() is None, "the control: the stalled file system should still hold the process"
+    finally:
+        stalling_fs.release()
+        assert child.wait(10) == 0
+    print(f"deaf FUSE daemon, deadline 1s: output ended after {elapsed:.3f}s; process ended once the mount answered")
