@@ -13,7 +13,9 @@ drop it, and with the probe importable another way the answer is unchanged.
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -81,11 +83,22 @@ VARIANTS = {
 }
 
 
+def starts_from_non_ascii_folders() -> bool:
+    """Whether the interpreter starts at all with a non-ASCII PYTHONPATH entry under an ASCII locale.
+
+    PyPy 3.9 does not ('import site' failed, UnicodeEncodeError): no Python code runs there,
+    the probe's neither, so on such an interpreter the folders are ASCII.
+    """
+    with tempfile.TemporaryDirectory(suffix="-dé") as folder:
+        env = clean_env(PYTHONPATH=folder, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+        return subprocess.run([sys.executable, "-c", "pass"], env=env, capture_output=True).returncode == 0
+
+
 class World:
     """A venv under a non-ASCII folder with the products installed along every path of the probe."""
 
     def __init__(self, root: Path) -> None:
-        self.tmp = root / "dé-ü 世界"
+        self.tmp = root / ("dé-ü 世界" if starts_from_non_ascii_folders() else "ascii-only")
         self.tmp.mkdir()
         self.app = copy_probe(self.tmp)
         self.venv = fresh_venv(self.tmp / "venv")
