@@ -594,7 +594,7 @@ def write_doc(text: str) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=25, help="measured rounds per environment (at least 20)")
+    parser.add_argument("--rounds", type=int, default=30, help="measured rounds per environment (at least 20)")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--only", help="comma-separated environment names (base-3.8, large-3.12, dists-1000, ...)")
     parser.add_argument("--no-write", action="store_true", help="print the tables; leave results and docs alone")
