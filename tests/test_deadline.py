@@ -28,6 +28,9 @@ import pytest
 from hostile import FIXED_KEYS, PRODUCT_KEYS, assert_safe_block, copy_probe, fresh_venv, wrapper
 from support import IN_CI, ROOT, clean_env, parse_block, run_probe
 
+# FIFOs, FUSE, another user: POSIX (FUSE and user namespaces: Linux, and skipped without them).
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX only")
+
 DEFAULT_TIMEOUT = 2.0
 # How much later than its deadline (after interpreter start-up) the answer may come on a busy machine.
 SLACK = 1.0

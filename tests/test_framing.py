@@ -11,6 +11,7 @@ also as the literal last line of stdout.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,9 @@ for target in (through_stdout, through_fd):
     thread.start()
 atexit.register(lambda: sys.stdout.write('ATEXIT\\n'))
 """
+
+# Descriptor juggling and hooks as POSIX has them; not run on Windows here.
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX only")
 
 INTERPRETERS = ["current", "2.7", "3.7"]
 

@@ -176,6 +176,7 @@ def test_uname_that_fails_is_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> Non
     def broken() -> None:
         raise OSError("no uname here")
 
+    monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(os, "uname", broken)
     assert python_arch() == "unknown"
     monkeypatch.delattr(os, "uname")

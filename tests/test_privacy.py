@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 def assert_private(text: str) -> None:
     lowered = text.lower()
-    for secret in [*SECRETS, *(part for part in os.uname().nodename.lower().split(".") if len(part) >= 4)]:
+    for secret in [*SECRETS, *(part for part in platform.node().lower().split(".") if len(part) >= 4)]:
         assert secret.lower() not in lowered, secret
 
 

@@ -13,6 +13,7 @@ drop it, and with the probe importable another way the answer is unchanged.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,9 @@ from typing import NamedTuple
 import pytest
 from hostile import EveryPath, copy_probe, fresh_venv
 from support import clean_env, run_probe
+
+# Locales and the variables of a POSIX shell.
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX only")
 
 
 class Variant(NamedTuple):
@@ -57,7 +61,7 @@ VARIANTS = {
     "-B": Variant(flags=("-B",)),
     "PYTHONPYCACHEPREFIX": Variant({"PYTHONPYCACHEPREFIX": "{tmp}/pycache", "PYTHONDONTWRITEBYTECODE": None}),
     "PYTHONSAFEPATH=1 with the probe on PYTHONPATH": Variant(
-        {"PYTHONSAFEPATH": "1", "PYTHONPATH": "{app}:{pythonpath}"}
+        {"PYTHONSAFEPATH": "1", "PYTHONPATH": "{app}" + os.pathsep + "{pythonpath}"}
     ),
     "-E": Variant(flags=("-E",), without_pythonpath=True),
     "-s": Variant(flags=("-s",)),

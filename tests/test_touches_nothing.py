@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from hostile import EveryPath, copy_probe, fresh_venv, traced_python
 from support import clean_env, run_probe
 
 EMPTY_MODULE = "probe_twin_empty"
+# strace, /proc/self/fd and os.open flags as Linux has them.
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
 # Installed by a sitecustomize: one line per audit event that could change something outside
 # the process, written to a descriptor opened before the hook, so the log is not an event itself.

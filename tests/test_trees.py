@@ -23,12 +23,16 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from hostile import PRODUCT_KEYS, assert_safe_block, last_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 from support import clean_env, run_probe
 from test_versions import VERSIONS
+
+# FIFOs, symlink loops and file names that are not UTF-8, which other systems refuse or lack.
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
 MODULES = ["fastapi", "fastapi_cli", "fastapi_cloud_cli", "pydantic", "starlette", "typer"]
 DIST_NAMES = [
