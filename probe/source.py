@@ -63,10 +63,10 @@ def declared_in_file(path: str, read: "Reader" = read_text) -> "str | None":
 
 def declared_version(origin: str, is_package: bool, read: "Reader" = read_text) -> "str | None":
     """The version declared by the module at *origin*, or by its package's version files."""
-    if not origin.endswith(".py"):
-        return None
     if not is_package:
-        return declared_in_file(origin, read)
+        return declared_in_file(origin, read) if origin.endswith(".py") else None
+    # A compiled package (pydantic 1.x: ``__init__.cpython-38-x86_64-linux-gnu.so``) ships its
+    # ``.py`` sources beside the extension modules; they still say what version they are.
     package_dir = os.path.dirname(origin)
     for filename in _PACKAGE_FILES:
         found = declared_in_file(os.path.join(package_dir, filename), read)
