@@ -33,6 +33,7 @@ from envs import (
     create_venv,
     environment,
     externally_managed,
+    fetch_sdist,
     fetch_wheel,
     key_for,
     oracle,
@@ -423,8 +424,17 @@ def pythonpath_shadows_venv(tmp: Path, other: Other) -> Venv:
 def check_bare_tree(built: Built) -> None:
     shadow = built.venv.env["PYTHONPATH"]
     for module, truth in built.truth.items():
-        assert truth.file is not None and truth.file.startswith(shadow), module
-        assert truth.owner is None, module  # no metadata: the version comes from the source
+        if truth.importable:
+            assert truth.file is not None and truth.file.startswith(shadow), module
+            assert truth.owner is None, module  # no metadata: the version comes from the source
+
+
+def without_metadata(tree: Path, distributions: list[str]) -> None:
+    """Remove the dist-info folders of *distributions* from a ``--target`` tree."""
+    names = {name.replace("-", "_") for name in distributions}
+    for path in tree.iterdir():
+        if path.name.endswith(".dist-info") and path.name.split("-")[0].lower() in names:
+            shutil.rmtree(path)
 
 
 @scenario(check=check_bare_tree)
@@ -433,11 +443,27 @@ def pythonpath_bare_source_tree(tmp: Path, other: Other) -> Venv:
     shadowing = other("pythonpath-shadows-venv").venv
     tree = tmp / "tree"
     shutil.copytree(shadowing.env["PYTHONPATH"], tree, symlinks=True)
-    products = {name.replace("-", "_") for name in SET_38}
-    for path in tree.iterdir():
-        if path.name.endswith(".dist-info") and path.name.split("-")[0].lower() in products:
-            shutil.rmtree(path)
+    without_metadata(tree, list(SET_38))
     return Venv(shadowing.root, env=environment(PYTHONPATH=str(tree)))
+
+
+def check_compiled_tree(built: Built) -> None:
+    check_bare_tree(built)
+    pydantic = built.truth["pydantic"].file
+    assert pydantic is not None and pydantic.endswith(".py" if PYPY else ".so"), pydantic
+
+
+@scenario(runs_on=lambda here: here[1] in ((3, 8), (3, 9)), check=check_compiled_tree)
+def legacy_tree_without_metadata(tmp: Path, other: Other) -> Venv:
+    """fastapi 0.65 and pydantic 1.8 installed with ``--target``, their dist-info then removed (as people slim a
+    bundle): on CPython pydantic's modules are compiled (``__init__.cpython-38-*.so``), its ``.py`` files beside them.
+    """
+    venv = create_venv(tmp / "venv")
+    tree = tmp / "tree"
+    venv.install("fastapi==0.65.2", "pydantic==1.8.2", target=tree)
+    without_metadata(tree, ["fastapi", "pydantic", "starlette"])
+    venv.env = environment(PYTHONPATH=str(tree))
+    return venv
 
 
 def check_editable(built: Built) -> None:
@@ -498,6 +524,28 @@ def setup_py_develop(tmp: Path, other: Other) -> Venv:
     project = unpack_sdist("starlette==0.14.2", tmp / "src")
     run_tool([str(venv.python), "setup.py", "develop", "--no-deps"], cwd=project, env=tool_env())
     venv.notes.update(project=project, modules=["starlette"])
+    return venv
+
+
+def check_egg_info(built: Built) -> None:
+    truth = built.truth["starlette"]
+    assert truth.owner == "starlette"
+    eggs = [path for path in built.venv.purelib.iterdir() if path.name.endswith(".egg-info")]
+    assert len(eggs) == 1 and (eggs[0] / "installed-files.txt").is_file(), eggs
+
+
+@scenario(runs_on=lambda here: here[1] <= (3, 11), check=check_egg_info)
+def legacy_setup_py_install(tmp: Path, other: Other) -> Venv:
+    """pip before 23.1 installed a setup.py project without ``wheel`` by ``setup.py install``: an ``.egg-info``
+    folder in site-packages whose ``installed-files.txt`` lists the files relative to itself (``../starlette/...``).
+
+    pip 23.0.1 runs on 3.7-3.11; starlette 0.14.2 has a setup.py and no pyproject.toml.
+    """
+    venv = create_venv(tmp / "venv")
+    venv.install("pip==23.0.1", "setuptools<80")
+    sdist = str(fetch_sdist("starlette==0.14.2"))
+    legacy = ["install", "--no-deps", "--no-index", "--no-use-pep517", "--no-build-isolation", sdist]
+    run_tool([str(venv.python), "-m", "pip", *legacy], env=pip_env())
     return venv
 
 
