@@ -189,10 +189,12 @@ class Venv:
         """
         return run_tool([str(tool_python()), "-m", "pip", "--python", str(self.python), *args], env=env or pip_env())
 
-    def pip_from_cache(self, *requirements: str, user: bool = False, env: dict[str, str] | None = None) -> None:
+    def pip_from_cache(
+        self, *requirements: str, user: bool = False, flags: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> None:
         """``pip install`` pinned wheels, without their dependencies, from the test cache only."""
         wheels = [str(fetch_wheel(requirement)) for requirement in requirements]
-        extra = ["--user"] if user else []
+        extra = ["--user", *flags] if user else list(flags)
         self.pip("install", "--no-deps", "--no-index", *extra, *wheels, env=env)
 
     def query(self, code: str) -> Any:

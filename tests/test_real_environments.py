@@ -41,6 +41,7 @@ from envs import (
     run_tool,
     tool_env,
     unpack_sdist,
+    uv,
     uv_bin,
 )
 from support import find_interpreter, run_probe
@@ -353,6 +354,17 @@ def newer_slim_overwritten_then_uninstalled(tmp: Path, other: Other) -> Venv:
     return one_over_the_other(tmp, "fastapi-slim==0.124.4", "fastapi==0.118.0", uninstall="fastapi")
 
 
+@scenario(check=check_leftover_namespace)
+def newer_slim_overwritten_then_uninstalled_by_uv(tmp: Path, other: Other) -> Venv:
+    """The same three steps with uv instead of pip: uv leaves the same files behind."""
+    venv = create_venv(tmp / "venv")
+    venv.install(*pins(SET_38, "starlette", "pydantic"))
+    venv.install("fastapi-slim==0.124.4", no_deps=True)
+    venv.install("fastapi==0.118.0", no_deps=True)
+    uv("pip", "uninstall", "--python", str(venv.python), "fastapi", offline_first=False)
+    return venv
+
+
 def check_user_base(built: Built) -> None:
     userbase = built.venv.env["PYTHONUSERBASE"]
     _, named = built.named
@@ -362,19 +374,18 @@ def check_user_base(built: Built) -> None:
 
 @scenario(check=check_user_base, named={"pip": "pip", "PyYAML": "yaml"})
 def user_site_base_interpreter(tmp: Path, other: Other) -> Venv:
-    """``pip install --user`` with the base interpreter: starlette, and a pip that shadows the base's own pip."""
+    """``pip install --user`` into the base interpreter: starlette, and a pip that shadows the base's own pip.
+
+    pip runs in the base interpreter (``pip --python``), which need not have a pip of its own.
+    """
     python = base_interpreter()
     userbase = tmp / "userbase"
-    env = environment(PYTHONUSERBASE=str(userbase))
-    venv = Venv(tmp, env=env, interpreter=Path(python))
-    wheels = [str(fetch_wheel(requirement)) for requirement in ("starlette==0.44.0", "pip==24.0")]
+    base = Venv(tmp, env=environment(PYTHONUSERBASE=str(userbase)), interpreter=Path(python))
     # pip refuses --user under PEP 668 (Debian's PyPy) unless told; the user base is a temporary folder.
-    flags = ["--break-system-packages"] if externally_managed(python) else []
-    run_tool(
-        [python, "-m", "pip", "install", "--user", "--no-deps", "--no-index", *flags, *wheels],
-        env=pip_env(PYTHONUSERBASE=str(userbase)),
-    )
-    return venv
+    flags = ("--break-system-packages",) if externally_managed(python) else ()
+    env = pip_env(PYTHONUSERBASE=str(userbase))
+    base.pip_from_cache("starlette==0.44.0", "pip==24.0", user=True, flags=flags, env=env)
+    return base
 
 
 def check_venv_beats_user_site(built: Built) -> None:
