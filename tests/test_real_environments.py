@@ -509,9 +509,15 @@ def cpython(here: Interpreter) -> bool:
     return here[0] == "cpython"
 
 
-@scenario(runs_on=cpython, check=check_editable)
+def check_editable_finder(built: Built) -> None:
+    check_editable(built)
+    assert list(built.venv.purelib.glob("__editable___*_finder.py")), "setuptools installed an import hook"
+
+
+@scenario(runs_on=cpython, check=check_editable_finder)
 def editable_setuptools(tmp: Path, other: Other) -> Venv:
-    """starlette 0.14.2's sdist (setup.py, setuptools), ``-e`` in setuptools' default (lenient) PEP 660 mode."""
+    """starlette 0.14.2's sdist (setup.py, setuptools), ``-e`` in setuptools' default (lenient) PEP 660 mode:
+    a ``.pth`` that installs a meta path finder mapping ``starlette`` to the project folder."""
     return editable(tmp, "starlette==0.14.2")
 
 
@@ -521,9 +527,16 @@ def editable_setuptools_compat(tmp: Path, other: Other) -> Venv:
     return editable(tmp, "starlette==0.14.2", "--config-settings", "editable_mode=compat")
 
 
-@scenario(runs_on=cpython, check=check_editable)
+def check_link_tree(built: Built) -> None:
+    check_editable(built)
+    file = built.truth["starlette"].file
+    assert file is not None and "__editable__" in file and os.path.islink(file), file
+
+
+@scenario(runs_on=cpython, check=check_link_tree)
 def editable_setuptools_strict(tmp: Path, other: Other) -> Venv:
-    """The same in setuptools' ``strict`` mode: a tree of links to the project's files."""
+    """The same in setuptools' ``strict`` mode: ``import`` loads links to the project's files, in
+    ``build/__editable__.*``."""
     return editable(tmp, "starlette==0.14.2", "--config-settings", "editable_mode=strict")
 
 
