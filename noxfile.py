@@ -52,6 +52,8 @@ def pyenv_bin_dirs() -> list[str]:
 
 # pyenv keeps one folder per version; putting them all on PATH lets nox find python3.X.
 os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pyenv_bin_dirs()])
+# A missing interpreter is skipped, never downloaded: uv would otherwise fetch a build of its own.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
 PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "pypy3.9", "pypy3.10", "pypy3.11"]
 TEST_REQUIREMENTS = ["pytest>=7", "hypothesis>=6", "packaging>=23", "importlib-metadata>=6", "jsonschema>=4", "uv>=0.4"]
@@ -66,7 +68,8 @@ def tests(session: nox.Session) -> None:
     """The pytest suite, with the probe as a checkout (the way the extension ships it)."""
     session.install(*TEST_REQUIREMENTS)
     session.env["PROBE_TEST_CACHE"] = str(ROOT / ".cache")
-    session.run("python", "-m", "pytest", *session.posargs)
+    junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
+    session.run("python", "-m", "pytest", f"--junitxml={junit}", *session.posargs)
 
 
 @nox.session(python="3.12")
