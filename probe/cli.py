@@ -102,7 +102,7 @@ def parse_args(argv: "list[str]") -> Options:
         raise UsageError("distribution names go with the block, not --%s" % options.action)
     if len(options.names) > MAX_NAMES:
         raise UsageError("at most %d distribution names" % MAX_NAMES)
-    reserved = {key for key, _ in fixed_pairs(STATUS_OK)}
+    reserved = {key for key, _ in fixed_pairs(STATUS_OK)} if options.names else set()
     for name in options.names:
         if target_for(name).key in reserved:
             raise UsageError("%r would report under a reserved key" % name)

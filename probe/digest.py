@@ -1,6 +1,6 @@
 """RECORD hashes (PEP 376, PEP 427): ``sha256=`` and the URL-safe base64 digest without padding."""
 
-from probe.distributions import Distribution, _split_record_line
+from probe.distributions import Distribution
 from probe.stdlib import import_stdlib
 
 
@@ -14,9 +14,5 @@ def record_hash(data: bytes) -> str:
 
 def recorded_hash(dist: Distribution, relative: str) -> "str | None":
     """The hash RECORD gives for *relative*, as ``algorithm=digest``."""
-    text = dist.read("RECORD", 8 * 1024 * 1024) if not dist.is_egg_info else None
-    for line in (text or "").splitlines():
-        path, _, rest = _split_record_line(line)
-        if path.replace("\\", "/") == relative:
-            return rest.rpartition(",")[0].strip() or None
-    return None
+    row = dist.record_row(relative)
+    return row[0] or None if row is not None else None

@@ -88,15 +88,23 @@ class Distribution:
             return None
         return [line.strip() for line in text.splitlines() if line.strip()]
 
-    def record_size(self, relative: str) -> "int | None":
-        """The size RECORD gives for *relative*, if it gives one."""
+    def record_row(self, relative: str) -> "tuple[str, str] | None":
+        """The hash (``sha256=...``) and size RECORD gives for *relative*, as written; None if unlisted."""
         text = self.read("RECORD", WHOLE_LIMIT) if not self.is_egg_info else None
         for line in (text or "").splitlines():
             path, _, rest = _split_record_line(line)
             if path.replace("\\", "/") == relative:
-                size = rest.rpartition(",")[2].strip()
-                return int(size) if size.isdigit() else None
+                hash_, _, size = rest.rpartition(",")
+                return hash_.strip(), size.strip()
         return None
+
+    def record_size(self, relative: str) -> "int | None":
+        """The size RECORD gives for *relative*, if it gives a valid one."""
+        row = self.record_row(relative)
+        try:
+            return int(row[1]) if row is not None else None
+        except ValueError:  # empty, or junk such as "2" as a superscript
+            return None
 
 
 def header_field(text: str, field: str) -> "str | None":

@@ -56,7 +56,9 @@ def find_spec(name: str) -> object:
     for finder in list(sys.meta_path):
         find = getattr(finder, "find_spec", None)
         if find is None:
-            continue  # find_module()-only finders were dropped by the import system in 3.12
+            # A finder with only find_module() (deprecated since 3.4, ignored by import from 3.12)
+            # is skipped: asking it would mean loading through APIs the probe does not use.
+            continue
         try:
             spec = find(name, None)
         except Exception:  # a broken third-party finder is skipped, as far as we are concerned

@@ -90,13 +90,18 @@ def explain(target: Target) -> Finding:
     location = locate(module)
     if location is None:
         return Finding(None, FOUND_MISSING)
+    if location.origin is None:
+        # No file of its own: a namespace package (or a built-in module). The six products are
+        # regular packages, so for them it is what an uninstall left behind; a distribution
+        # named on the command line may really install into one (zope.interface into zope).
+        owner = namespace_owner(location, target.distributions) if target.module is None else None
+        if owner is None:
+            return Finding(UNKNOWN, FOUND_NO_FILE, location)
+        return Finding(safe_version(owner.version), FOUND_METADATA, location, owner)
     owner = find_owner(location, target.distributions)
     if owner is not None:
         how = FOUND_METADATA if owner.entry == location.entry else FOUND_EDITABLE
         return Finding(safe_version(owner.version), how, location, owner)
-    if location.origin is None:
-        # A namespace package or a built-in module: nothing declares a version.
-        return Finding(UNKNOWN, FOUND_NO_FILE, location)
     # Imported here: installed code always has metadata, so only a source tree on PYTHONPATH
     # (or a broken install) gets this far, and the common run saves a module's import.
     from probe.source import declared_version
@@ -127,6 +132,24 @@ def find_owner(location: Location, names: "frozenset[str]") -> "Distribution | N
     if len(owners) > 1 and len({dist.version for dist in owners}) > 1:
         owners = matching_installed_file(owners, location)
     return owners[0]
+
+
+def namespace_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
+    """A distribution among *names* that installed files into a namespace package (``zope``, ``google``).
+
+    A namespace package has no file of its own: a distribution beside one of its folders whose
+    list of installed files has some under it (or whose ``top_level.txt`` names it) owns it.
+    """
+    prefix = location.name + "/"
+    for folder in location.search_locations:
+        for dist in distributions_in(os.path.dirname(folder), names):
+            files = dist.installed_files()
+            if files is not None:
+                if any(path.startswith(prefix) for path in files):
+                    return dist
+            elif location.name in (dist.top_level() or ()):
+                return dist
+    return None
 
 
 def claims(dist: Distribution, location: Location) -> bool:
@@ -167,15 +190,27 @@ def editable_owner(location: Location, names: "frozenset[str]") -> "Distribution
     from probe.direct_url import editable_project
 
     assert location.origin is not None
-    origin = os.path.normcase(os.path.abspath(location.origin))
+    origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
     for entry in sys.path:
         if not entry or entry == location.entry:
             continue
         for dist in distributions_in(entry, names):
             project = editable_project(dist)
-            if project is not None and origin.startswith(os.path.normcase(project).rstrip(os.sep) + os.sep):
+            if project is not None and any(is_within(origin, project) for origin in origins):
                 return dist
     return None
+
+
+def is_within(path: str, folder: str) -> bool:
+    """Whether *path* (normalized) lies inside *folder*, as written or with its links resolved.
+
+    The installer records the project folder as it was named (``/tmp/link``) while the import
+    system may load through the real one (``/private/tmp/...`` on macOS), or the other way round.
+    """
+    for candidate in {folder, os.path.realpath(folder)}:
+        if path.startswith(os.path.normcase(candidate).rstrip(os.sep) + os.sep):
+            return True
+    return False
 
 
 def guess_module(names: "frozenset[str]") -> str:

@@ -1,7 +1,7 @@
 """The version a module's source declares, read as text and never executed.
 
 For code found with no metadata at all (a source tree on PYTHONPATH), the version is
-the string literal assigned to ``__version__`` or ``VERSION`` at the top level of the
+the string literal assigned to ``__version__``, ``VERSION`` or ``version`` at the top level of the
 module, or of the package's ``version.py``-style files (pydantic keeps it in
 ``pydantic/version.py``). Anything that is not a plain string literal is ignored.
 """

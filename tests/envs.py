@@ -340,7 +340,8 @@ report = {}
 for name in sys.argv[1:]:
     info = {"importable": False, "file": None, "declared": None, "error": None}
     try:
-        module = __import__(name)
+        __import__(name)
+        module = sys.modules[name]  # the submodule itself for dotted names (google.protobuf)
     except Exception as error:
         if isinstance(error, ImportError) and getattr(error, "name", None) == name and name not in sys.modules:
             report[name] = info

@@ -157,6 +157,10 @@ def broken_record_rows(site: Path) -> None:
         "typer/__init__.py,sha256=,99999999999999999999999\n\x00" * 5,
     )
     dist_info(site, "typer_slim-0.9.1.dist-info", metadata("typer-slim", "0.9.1"), "typer/__init__.py,md5=zz,-1\n")
+    # Sizes that str.isdigit() accepts but int() refuses; nothing decides, the first in name order stays.
+    package(site, "pydantic")
+    dist_info(site, "pydantic-1.0.dist-info", metadata("pydantic", "1.0"), "pydantic/__init__.py,sha256=,\u00b2\n")
+    dist_info(site, "pydantic-1.1.dist-info", metadata("pydantic", "1.1"), "pydantic/__init__.py,sha256=,\u00b3\n")
 
 
 def egg_infos(site: Path) -> None:
@@ -217,7 +221,10 @@ CASES: dict[str, tuple[Callable[[Path], None], dict[str, str | None]]] = {
         deep_direct_url,
         {"fastapi_version": "0.110.0", "pydantic_version": "2.7.1", "typer_version": "0.9.0"},
     ),
-    "broken RECORD rows": (broken_record_rows, {"fastapi_version": "0.110.0", "typer_version": "0.9.0"}),
+    "broken RECORD rows": (
+        broken_record_rows,
+        {"fastapi_version": "0.110.0", "typer_version": "0.9.0", "pydantic_version": "1.0"},
+    ),
     "egg-info files and folders": (
         egg_infos,
         {"typer_version": "0.4.0", "pydantic_version": "1.10.0", "fastapi_version": "0.1"},

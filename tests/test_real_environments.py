@@ -86,6 +86,9 @@ NAMED_IN_STANDARD = {
     "httpx": "httpx",
     "Jinja2": "jinja2",
     "MarkupSafe": "markupsafe",
+    # Installs into the namespace package google (beside googleapis-common-protos): the
+    # probe's module is the namespace, the oracle's the package inside it.
+    "protobuf": "google.protobuf",
 }
 
 

@@ -511,3 +511,17 @@ def test_planted_modules_never_run_and_a_broken_psutil_costs_nothing(tmp_path: P
     assert "- **Python**: " in run.stdout and "unknown (" not in run.stdout
     assert "**Hardware**" not in run.stdout
     assert sorted(path.name for path in planted.glob("ran-*")) == ["ran-psutil"]
+
+
+def test_editable_install_through_a_symlinked_folder(tmp_path: Path, cpython: str) -> None:
+    """pip records the project folder as named (a link) while hatchling's ``.pth`` names the real one
+    (as macOS's /tmp -> /private/tmp does to everyone): the install is still recognized as editable."""
+    venv = make_venv(tmp_path / "dev", cpython)
+    project = envs.unpack_sdist("starlette==0.44.0", tmp_path / "src")
+    link = tmp_path / "link"
+    link.symlink_to(project, target_is_directory=True)
+    venv.install("--editable", str(link))
+    truth = envs.oracle(venv, ["starlette"])
+    assert truth["starlette"].file is not None and truth["starlette"].file.startswith(str(project))
+    assert str(link) in (next(venv.purelib.glob("starlette-*.dist-info")) / "direct_url.json").read_text()
+    assert rows(run_report(venv))["starlette"] == ("0.44.0", "starlette 0.44.0", "editable install (PEP 610)")
