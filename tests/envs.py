@@ -343,7 +343,8 @@ for name in sys.argv[1:]:
         __import__(name)
         module = sys.modules[name]  # the submodule itself for dotted names (google.protobuf)
     except Exception as error:
-        if isinstance(error, ImportError) and getattr(error, "name", None) == name and name not in sys.modules:
+        missing = getattr(error, "name", None) or ""
+        if isinstance(error, ImportError) and (name + ".").startswith(missing + ".") and name not in sys.modules:
             report[name] = info
             continue
         # Found, but running it failed (a missing dependency): import did load this file.
