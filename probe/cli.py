@@ -5,12 +5,12 @@ and its errors span several lines.
 """
 
 import _thread
-import os
 import sys
 
 from probe import SCHEMA_VERSION, __version__
 from probe.emit import encode, write_stderr, write_stdout
 from probe.interpreter import describe
+from probe.locate import user_search_path
 from probe.products import PRODUCTS, Target, resolve, target_for
 from probe.versions import is_valid_project_name
 
@@ -126,18 +126,6 @@ def fixed_pairs(status: str) -> "list[tuple[str, object]]":
         ("probe_version", __version__),
         ("probe_status", status),
     ] + describe()
-
-
-def user_search_path(path: "list[str]", flags: object) -> "list[str]":
-    """``sys.path`` as the user's own code sees it: without the folder ``-m`` put first.
-
-    ``python -m probe`` puts the current folder (the one holding ``probe/``) in front of
-    ``sys.path``, unless safe-path or isolated mode is on; the user's code does not have it.
-    """
-    inserted = not (getattr(flags, "safe_path", False) or getattr(flags, "isolated", False))
-    if inserted and path and path[0] in ("", os.getcwd()):
-        return path[1:]
-    return list(path)
 
 
 def gather(targets: "list[Target]", timeout: float) -> "tuple[str, list[tuple[str, object]]]":

@@ -107,20 +107,32 @@ class Distribution:
             return None
 
 
-def header_field(text: str, field: str) -> "str | None":
-    """The first value of an RFC 822 style header *field* (lower case), read up to the first blank line."""
+def header_values(text: "str | None", field: str) -> "list[str]":
+    """Every value of an RFC 822 style header *field* (lower case), read up to the first blank line.
+
+    The one reader of METADATA/PKG-INFO headers (core metadata, PEP 566), for the block and the report.
+    """
+    if not text:
+        return []
     end = text.find("\n\n")
     if end != -1:
         # Only the lines before the blank line can answer: a long description (pydantic's
         # runs to 100 kB) is not split into lines at all.
         text = text[: end + 1]
+    values = []
     for line in text.splitlines():
         if not line.strip():
             break
         key, colon, value = line.partition(":")
         if colon and key.strip().lower() == field:
-            return value.strip()
-    return None
+            values.append(value.strip())
+    return values
+
+
+def header_field(text: str, field: str) -> "str | None":
+    """The first value of header *field*, or None."""
+    values = header_values(text, field)
+    return values[0] if values else None
 
 
 def version_from_dirname(dirname: str) -> "str | None":

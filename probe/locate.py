@@ -11,6 +11,18 @@ import os
 import sys
 
 
+def user_search_path(path: "list[str]", flags: object) -> "list[str]":
+    """``sys.path`` as the user's own code sees it: without the folder ``-m`` put first.
+
+    ``python -m probe`` puts the current folder (the one holding ``probe/``) in front of
+    ``sys.path``, unless safe-path or isolated mode is on; the user's code does not have it.
+    """
+    inserted = not (getattr(flags, "safe_path", False) or getattr(flags, "isolated", False))
+    if inserted and path and path[0] in ("", os.getcwd()):
+        return path[1:]
+    return list(path)
+
+
 class Location:
     """A module as the import system found it.
 

@@ -13,10 +13,10 @@ import os
 import sys
 
 from probe import __version__
-from probe.cli import user_search_path
-from probe.distributions import Distribution, distributions_in
+from probe.distributions import Distribution, distributions_in, header_values
 from probe.files import read_bytes, read_text
 from probe.interpreter import node_arch, python_arch, python_implementation, python_version, safe_token
+from probe.locate import user_search_path
 from probe.products import (
     FOUND_EDITABLE,
     FOUND_METADATA,
@@ -553,18 +553,6 @@ def requirement_pin(requirements: "list[str]", name: str) -> "str | None":
         if rest.startswith("==") and "," not in rest and not rest.startswith("==="):
             return rest[2:].strip()
     return None
-
-
-def header_values(text: "str | None", field: str) -> "list[str]":
-    """Every value of a repeatable RFC 822 style header *field* (lower case) of a METADATA file."""
-    values = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            break
-        key, colon, value = line.partition(":")
-        if colon and key.strip().lower() == field:
-            values.append(value.strip())
-    return values
 
 
 def notices(findings: "list[tuple[Target, Finding]]", paths: bool) -> "list[str]":

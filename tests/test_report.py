@@ -16,6 +16,7 @@ import pytest
 from support import ROOT, clean_env, require_interpreter, run_probe
 
 from probe import report
+from probe.distributions import header_values
 
 # ---- operating system names -------------------------------------------------------------------
 
@@ -309,7 +310,7 @@ def test_requirement_pin(requirements: list[str], expected: str | None) -> None:
 
 def test_header_values_stop_at_the_body() -> None:
     text = "Name: x\nRequires-Dist: a==1\nrequires-dist: b\n\nRequires-Dist: not-a-header\n"
-    assert report.header_values(text, "requires-dist") == ["a==1", "b"]
+    assert header_values(text, "requires-dist") == ["a==1", "b"]
 
 
 # ---- the whole report, on real environments ----------------------------------------------------
