@@ -63,8 +63,14 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_bundle_holds_the_package_and_nothing_else(bundle: Path) -> None:
-    expected = {f"probe/{path.name}" for path in (ROOT / "probe").iterdir() if path.suffix == ".py"}
-    expected |= {"probe/schema.json", "README.txt"}
+    package = ROOT / "probe"
+    expected = {
+        f"probe/{path.relative_to(package).as_posix()}"
+        for path in package.rglob("*")
+        if (path.suffix in (".py", ".json") or path.name.startswith("LICENSE")) and "__pycache__" not in path.parts
+    }
+    expected |= {"README.txt"}
+    assert {"probe/schema.json", "probe/report/__init__.py"} <= expected
     files = tree(bundle)
     assert set(files) == expected
     for name, (data, mode) in files.items():
@@ -89,7 +95,7 @@ def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
 
     checkout = tmp_path / "checkout"
     shutil.copytree(ROOT / "probe", checkout / "probe", ignore=shutil.ignore_patterns("__pycache__"))
-    for path in (checkout / "probe").iterdir():
+    for path in [path for path in (checkout / "probe").rglob("*") if path.is_file()]:
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # what git's autocrlf does on Windows
         os.utime(path, (2_000_000_000, 2_000_000_000))
     (checkout / "probe" / "__pycache__").mkdir()

@@ -15,8 +15,10 @@ import envs
 import pytest
 from support import ROOT, clean_env, require_interpreter, run_probe
 
-from probe import report
 from probe.distributions import header_values
+from probe.interpreter import node_arch
+from probe.products import PRODUCTS
+from probe.report import architecture, environment, findings, hardware, notices, operating_system, python_build
 
 # ---- operating system names -------------------------------------------------------------------
 
@@ -62,7 +64,7 @@ QUOTED = '# a comment\nNAME=\'Single Quoted\'\nVERSION_ID="1 \\"x\\" \\\\ \\$y"\
     ],
 )
 def test_linux_name(os_release: str | None, kernel: str, expected: str) -> None:
-    assert report.linux_name(os_release, kernel) == expected
+    assert operating_system.linux_name(os_release, kernel) == expected
 
 
 def test_linux_name_of_this_machine_agrees_with_platform() -> None:
@@ -71,10 +73,10 @@ def test_linux_name_of_this_machine_agrees_with_platform() -> None:
     if sys.platform != "linux" or not hasattr(platform, "freedesktop_os_release"):
         pytest.skip("needs Linux and Python 3.10+ for the oracle")
     fields = platform.freedesktop_os_release()
-    text = next(Path(path).read_text() for path in report.OS_RELEASE_FILES if Path(path).exists())
+    text = next(Path(path).read_text() for path in operating_system.OS_RELEASE_FILES if Path(path).exists())
     expected = fields["NAME"] + (" " + fields["VERSION_ID"] if "VERSION_ID" in fields else "")
-    assert report.linux_name(text, os.uname().release).startswith(expected + " (Linux ")
-    assert report.os_name() == report.linux_name(text, os.uname().release)
+    assert operating_system.linux_name(text, os.uname().release).startswith(expected + " (Linux ")
+    assert operating_system.os_name() == operating_system.linux_name(text, os.uname().release)
 
 
 def plist(**fields: str) -> bytes:
@@ -96,7 +98,7 @@ def plist(**fields: str) -> bytes:
     ],
 )
 def test_macos_name(data: bytes | None, darwin: str, expected: str) -> None:
-    assert report.macos_name(data, darwin) == expected
+    assert operating_system.macos_name(data, darwin) == expected
 
 
 @pytest.mark.parametrize(
@@ -116,7 +118,7 @@ def test_macos_name(data: bytes | None, darwin: str, expected: str) -> None:
     ],
 )
 def test_windows_name(version: tuple[int, int, int, int], expected: str) -> None:
-    assert report.windows_name(*version) == expected
+    assert operating_system.windows_name(*version) == expected
 
 
 # ---- architecture ------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ def test_windows_name(version: tuple[int, int, int, int], expected: str) -> None
     ],
 )
 def test_windows_machine_arch(native: int | None, environ: dict[str, str], expected: str) -> None:
-    assert report.windows_machine_arch(native, environ) == expected
+    assert architecture.windows_machine_arch(native, environ) == expected
 
 
 @pytest.mark.parametrize(
@@ -148,22 +150,20 @@ def test_windows_machine_arch(native: int | None, environ: dict[str, str], expec
     ],
 )
 def test_describe_architecture(interpreter: str, machine: str, expected: str) -> None:
-    assert report.describe_architecture(interpreter, machine) == expected
+    assert architecture.describe_architecture(interpreter, machine) == expected
 
 
 def test_machine_arch_of_this_machine() -> None:
     import platform
 
-    from probe.interpreter import node_arch
-
-    assert report.machine_arch() == node_arch(platform.machine(), 64)
+    assert architecture.machine_arch() == node_arch(platform.machine(), 64)
 
 
 def test_os_name_of_this_machine() -> None:
     """The system's own answer, from ``platform`` (which the probe avoids: WMI, subprocesses)."""
     import platform
 
-    name = report.os_name()
+    name = operating_system.os_name()
     if sys.platform == "darwin":
         assert name.startswith(("macOS ", "Mac OS X ")) and platform.mac_ver()[0].split(".")[0] in name
     elif sys.platform == "win32":
@@ -194,16 +194,16 @@ def test_os_name_of_this_machine() -> None:
     ],
 )
 def test_describe_python(args: tuple[object, ...], expected: str) -> None:
-    assert report.describe_python(*args) == expected  # type: ignore[arg-type]
+    assert python_build.describe_python(*args) == expected  # type: ignore[arg-type]
 
 
 def test_python_summary_of_this_interpreter() -> None:
     import sysconfig
 
-    summary = report.python_summary()
+    summary = python_build.python_summary()
     assert summary.startswith(sys.version.split()[0].split("+")[0])
     assert ("free-threaded" in summary) == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-    assert report.free_threaded_build() == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    assert python_build.free_threaded_build() == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     assert ("PyPy" in summary) == (sys.implementation.name == "pypy")
 
 
@@ -280,16 +280,16 @@ VENV_CFG = "home = /usr/local/bin\ninclude-system-site-packages = false\nversion
         ),
     ],
 )
-def test_describe_environment(kwargs: dict[str, object], expected: str) -> None:
+def test_environment_facts(kwargs: dict[str, object], expected: str) -> None:
     defaults = {"pyvenv_cfg": None, "is_conda": False, "base_is_conda": False, "externally_managed": False}
-    assert report.describe_environment(**{**defaults, **kwargs}) == expected  # type: ignore[arg-type]
+    assert environment.environment_facts(**{**defaults, **kwargs})["summary"] == expected  # type: ignore[arg-type]
 
 
 def test_describe_hardware() -> None:
     assert (
-        report.describe_hardware(8, 4, 16 * 1024**3, "6.1.0") == "8 CPUs (4 physical), 16.0 GiB memory (psutil 6.1.0)"
+        hardware.describe_hardware(8, 4, 16 * 1024**3, "6.1.0") == "8 CPUs (4 physical), 16.0 GiB memory (psutil 6.1.0)"
     )
-    assert report.describe_hardware(2, 2, None, "7.0.0") == "2 CPUs, unknown memory (psutil 7.0.0)"
+    assert hardware.describe_hardware(2, 2, None, "7.0.0") == "2 CPUs, unknown memory (psutil 7.0.0)"
 
 
 @pytest.mark.parametrize(
@@ -305,7 +305,7 @@ def test_describe_hardware() -> None:
     ],
 )
 def test_requirement_pin(requirements: list[str], expected: str | None) -> None:
-    assert report.requirement_pin(requirements, "pydantic-core") == expected
+    assert notices.requirement_pin(requirements, "pydantic-core") == expected
 
 
 def test_header_values_stop_at_the_body() -> None:
@@ -372,7 +372,7 @@ def standard(tmp_path_factory: pytest.TempPathFactory, cpython: str) -> envs.Ven
 def test_report_on_fastapi_standard_matches_a_real_import(standard: envs.Venv) -> None:
     text = run_report(standard)
     table = rows(text)
-    modules = [target.module for target in report.REPORTED]
+    modules = [target.module for target in findings.REPORTED]
     truth = envs.oracle(standard, [module for module in modules if module])
     assert list(table) == modules
     assert truth["fastapi"].value is not None and truth["pydantic"].value is not None
@@ -394,15 +394,13 @@ def test_report_describes_interpreter_os_environment_and_hardware(standard: envs
     python, psutil_version, cpus, base_prefix, machine = facts
     uv_version = envs.uv("--version").split()[1]
     assert f"- **Python**: {python} (CPython, 64-bit)\n" in text
-    assert f"- **OS**: {report.os_name()}\n" in text
+    assert f"- **OS**: {operating_system.os_name()}\n" in text
     assert f"- **Environment**: virtual environment (created by uv {uv_version}); interpreter from " in text
     if "/.pyenv/" in base_prefix:
         assert "interpreter from pyenv" in text
     assert re.search(
         rf"- \*\*Hardware\*\*: {cpus} CPUs.*, \d+\.\d GiB memory \(psutil {re.escape(psutil_version)}\)", text
     )
-    from probe.interpreter import node_arch
-
     assert f"- **Architecture**: {node_arch(machine, 64)} (interpreter and machine)\n" in text
     assert_no_paths(text, standard.root, base_prefix)
 
@@ -421,7 +419,7 @@ def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, cpython: str) 
     venv = make_venv(tmp_path / "bare", cpython)
     text = run_report(venv)
     assert "**Hardware**" not in text
-    assert set(rows(text)) == {target.module for target in report.REPORTED}
+    assert set(rows(text)) == {target.module for target in findings.REPORTED}
     assert all(cells[0] == "not installed" for cells in rows(text).values())
     assert "virtual environment (created by uv " in text
 
@@ -485,7 +483,7 @@ def test_report_leaves_the_block_alone(standard: envs.Venv) -> None:
     """Report mode and block mode answer from the same resolution."""
     block = run_probe(standard.python, env=standard.env).block
     table = rows(run_report(standard))
-    for target in report.PRODUCTS:
+    for target in PRODUCTS:
         assert table[str(target.module)][0] == (block[target.key] or "not installed")
 
 
