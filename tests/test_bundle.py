@@ -25,8 +25,10 @@ SUPPORTED = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "pypy3"]
 UNSUPPORTED = ["2.7", "3.6", "3.7"]
 FIXED_KEYS = [key for key, _ in fixed_pairs("ok")]
 PRODUCT_KEYS = [target.key for target in PRODUCTS]
-# The folder of the bundle must stay small: it ships inside every copy of the extension.
+# The folder of the bundle must stay small: it ships inside every copy of the extension. The probe's
+# own code has its budget; packaging, vendored for --report only (probe/_vendor/), has its own.
 MAX_BYTES = 150_000
+MAX_VENDORED_BYTES = 160_000
 
 
 def build(out: Path, root: Path = ROOT, **env: str) -> tuple[Path, Path]:
@@ -84,9 +86,12 @@ def test_bundle_holds_the_package_and_nothing_else(bundle: Path) -> None:
 
 def test_bundle_is_small(tmp_path: Path) -> None:
     folder, archive = build(tmp_path / "out")
-    size = sum(len(data) for data, _ in tree(folder).values())
+    files = tree(folder)
+    vendored = sum(len(data) for name, (data, _) in files.items() if name.startswith("probe/_vendor/"))
+    size = sum(len(data) for data, _ in files.values()) - vendored
     assert size < MAX_BYTES, f"the bundle grew to {size} bytes"
-    assert archive.stat().st_size < MAX_BYTES + 10_000
+    assert vendored < MAX_VENDORED_BYTES, f"the vendored code grew to {vendored} bytes"
+    assert archive.stat().st_size < MAX_BYTES + MAX_VENDORED_BYTES + 10_000
 
 
 def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:

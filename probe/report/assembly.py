@@ -15,6 +15,7 @@ from probe.report.hardware import hardware
 from probe.report.notices import notices
 from probe.report.operating_system import os_facts
 from probe.report.python_build import python_build
+from probe.report.requirements import unmet_in_environment
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
 if TYPE_CHECKING:
@@ -42,6 +43,11 @@ def gather_facts(paths: bool) -> "Facts":
         noticed = notices(found, paths)
     except Exception as error:
         noticed = ["the checks for anything unusual stopped with %s" % type(error).__name__]
+    try:
+        unmet = [requirement.facts() for requirement in unmet_in_environment(found)]
+    except Exception as error:
+        unmet = []
+        noticed.append("the check of the requirements stopped with %s" % type(error).__name__)
     facts: "Facts" = {
         "report_schema_version": REPORT_SCHEMA_VERSION,
         "probe_version": __version__,
@@ -52,6 +58,7 @@ def gather_facts(paths: bool) -> "Facts":
         "hardware": hardware(),
         "products": [product_facts(target, finding, paths) for target, finding in found],
         "notices": noticed,
+        "unmet_requirements": unmet,
     }
     if paths:
         facts["paths"] = {"interpreter": sys.executable, "prefix": sys.prefix}

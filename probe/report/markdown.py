@@ -44,7 +44,7 @@ def render_markdown(facts: "Facts") -> str:
         lines.append("- **Interpreter**: %s" % code(facts["paths"]["interpreter"]))
         lines.append("- **sys.prefix**: %s" % code(facts["paths"]["prefix"]))
     lines += ["", products_table(facts["products"], paths), "", "**Noticed**", ""]
-    noticed = facts["notices"]
+    noticed = facts["notices"] + [requirement["message"] for requirement in facts["unmet_requirements"]]
     lines += ["- " + note for note in noticed] if noticed else ["- nothing unusual"]
     lines += ["", "<sub>`python -m probe --report`, probe %s</sub>" % __version__]
     return "\n".join(lines) + "\n"

@@ -1,13 +1,14 @@
 """Anything unusual about the products: metadata whose files are gone, two distributions claiming
-one file, a copy shadowed by another in an earlier ``sys.path`` entry, a module without a version."""
+one file, a copy shadowed by another in an earlier ``sys.path`` entry, a module without a version.
+
+Unmet requirements are :mod:`probe.report.requirements`' concern."""
 
 import os
 import sys
 
-from probe.distributions import Distribution, distributions_in, header_values
+from probe.distributions import Distribution, distributions_in
 from probe.products import FOUND_NO_FILE, FOUND_SOURCE, Finding, claims
-from probe.report.findings import PYDANTIC_CORE, dist_label
-from probe.versions import canonical_name, safe_version
+from probe.report.findings import dist_label
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
 if TYPE_CHECKING:
@@ -45,21 +46,6 @@ def _path_of(dist: Distribution, paths: bool) -> str:
     return " (%s)" % code(dist.path) if paths else ""
 
 
-def requirement_pin(requirements: "list[str]", name: str) -> "str | None":
-    """The version *name* is pinned to with ``==`` among Requires-Dist values (PEP 508), if it is."""
-    for requirement in requirements:
-        spec = requirement.partition(";")[0].strip()
-        end = 0
-        while end < len(spec) and (spec[end].isalnum() or spec[end] in "-_."):
-            end += 1
-        if canonical_name(spec[:end]) != name:
-            continue
-        rest = spec[end:].strip().strip("()").strip()
-        if rest.startswith("==") and "," not in rest and not rest.startswith("==="):
-            return rest[2:].strip()
-    return None
-
-
 def describe_unversioned(finding: Finding) -> str:
     if finding.how == FOUND_NO_FILE:
         return "has no file of its own (a namespace package), so no version"
@@ -71,9 +57,8 @@ def describe_unversioned(finding: Finding) -> str:
 
 
 def notices(findings: "Findings", paths: bool) -> "list[str]":
-    """Anything suspicious about the products: leftovers, rival claims, copies shadowed, pins broken."""
+    """Anything suspicious about the products: leftovers, rival claims, copies shadowed, versions missing."""
     found = []
-    by_key = {target.key: finding for target, finding in findings}
     for target, finding in findings:
         module = target.module or ""
         location = finding.location
@@ -110,13 +95,4 @@ def notices(findings: "Findings", paths: bool) -> "list[str]":
                 )
         if finding.how in (FOUND_SOURCE, FOUND_NO_FILE) or finding.value == "unknown":
             found.append("`%s` is importable but %s" % (module, describe_unversioned(finding)))
-    pydantic = by_key["pydantic_version"]
-    if pydantic.owner is not None:
-        pin = requirement_pin(header_values(pydantic.owner.read("METADATA"), "requires-dist"), "pydantic-core")
-        core = by_key[PYDANTIC_CORE.key].value
-        if pin is not None and safe_version(pin) != core:
-            found.append(
-                "pydantic %s requires pydantic-core==%s, but pydantic-core %s"
-                % (pydantic.value, safe_version(pin), core + " is installed" if core else "is not installed")
-            )
     return found
