@@ -14,7 +14,7 @@ from pathlib import Path
 
 import envs
 import pytest
-from support import ROOT, SCHEMA_FILE, clean_env, find_interpreter, require_interpreter, run_probe
+from support import ROOT, SCHEMA_FILE, clean_env, find_interpreter, parse_report, require_interpreter, run_probe
 
 from probe import __version__
 from probe.cli import fixed_pairs
@@ -72,7 +72,7 @@ def test_bundle_holds_the_package_and_nothing_else(bundle: Path) -> None:
         if (path.suffix in (".py", ".json") or path.name.startswith("LICENSE")) and "__pycache__" not in path.parts
     }
     expected |= {"README.txt"}
-    assert {"probe/schema.json", "probe/report/__init__.py"} <= expected
+    assert {"probe/schema.json", "probe/report/schema.json", "probe/_vendor/packaging/LICENSE"} <= expected
     files = tree(bundle)
     assert set(files) == expected
     for name, (data, mode) in files.items():
@@ -182,6 +182,10 @@ def test_bundle_runs_in_a_bare_interpreter(bundle: Path, bare_venvs: dict[str, P
     assert report.stdout.startswith("### Python environment\n")
     assert "| fastapi | not installed |" in report.stdout
     assert str(bundle) not in report.stdout
+    as_json = run_probe(python, "--report", "--json", cwd=bundle)
+    assert (as_json.returncode, as_json.stderr) == (0, "")
+    assert parse_report(as_json.stdout)["issue_form"]["fastapi-version"] == ""
+    assert str(bundle) not in as_json.stdout
 
 
 @pytest.mark.parametrize("version", SUPPORTED)

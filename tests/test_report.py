@@ -11,10 +11,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import envs
 import pytest
-from support import ROOT, clean_env, require_interpreter, run_probe
+from support import REPORT_SCHEMA_FILE, ROOT, clean_env, parse_report, require_interpreter, run_probe
 
 from probe.distributions import header_values
 from probe.interpreter import node_arch
@@ -324,6 +325,13 @@ def run_report(venv: envs.Venv, *args: str, env: dict[str, str] | None = None) -
     return run.stdout
 
 
+def run_report_json(venv: envs.Venv, *args: str, env: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
+    """``--report --json``: the object, validated against the shipped schema, and the text it came as."""
+    run = run_probe(venv.python, "--report", "--json", *args, env=env or venv.env)
+    assert (run.returncode, run.stderr) == (0, ""), run.stderr
+    return parse_report(run.stdout), run.stdout
+
+
 def make_venv(root: Path, python: str, *requirements: str) -> envs.Venv:
     envs.uv("venv", "--quiet", "--python", python, str(root))
     venv = envs.Venv(root)
@@ -390,6 +398,93 @@ def test_report_describes_interpreter_os_environment_and_hardware(standard: envs
     assert_no_paths(text, standard.root, base_prefix)
 
 
+def test_json_report_says_what_the_markdown_says(standard: envs.Venv) -> None:
+    """The JSON report's facts against the environment's own answers, and against the Markdown of the same run."""
+    facts, text = run_report_json(standard)
+    markdown = run_report(standard)
+    modules = [target.module for target in findings.REPORTED if target.module]
+    truth = envs.oracle(standard, modules)
+    assert [product["module"] for product in facts["products"]] == modules
+    for product in facts["products"]:
+        known = truth[product["module"]]
+        if known.importable:
+            assert product == {
+                "module": product["module"],
+                "version": known.value,
+                "distribution": {"name": known.owner, "version": known.value},
+                "found_by": "metadata",
+            }
+        else:
+            assert product == {
+                "module": product["module"],
+                "version": None,
+                "distribution": None,
+                "found_by": "missing",
+            }
+    python, cpus, psutil_version, machine = standard.query(
+        "import json, platform, psutil; print(json.dumps([platform.python_version(), psutil.cpu_count(),"
+        " psutil.__version__, platform.machine()]))"
+    )
+    assert facts["python"]["version"] == python and facts["python"]["bits"] == 64
+    assert (facts["hardware"]["logical_cpus"], facts["hardware"]["psutil_version"]) == (cpus, psutil_version)
+    assert facts["architecture"]["interpreter"] == facts["architecture"]["machine"] == node_arch(machine, 64)
+    assert facts["environment"]["kind"] == "virtual environment"
+    assert facts["environment"]["created_by"] == "uv " + envs.uv("--version").split()[1]
+    for label, section in [
+        ("Python", "python"),
+        ("OS", "os"),
+        ("Architecture", "architecture"),
+        ("Hardware", "hardware"),
+    ]:
+        assert f"- **{label}**: {facts[section]['summary']}\n" in markdown
+    assert f"- **Environment**: {facts['environment']['summary']}\n" in markdown
+    assert (facts["notices"], facts["unmet_requirements"]) == ([], [])
+    assert facts["issue_form"] == {
+        "python-version": python,
+        "fastapi-version": truth["fastapi"].value,
+        "os": facts["os"]["name"],
+    }
+    assert_no_paths(text, standard.root)
+
+
+def test_issue_form_names_the_os_without_the_kernel() -> None:
+    """Held against the standard library's os-release reader (3.10+) and uname; no path, no user name."""
+    platform = pytest.importorskip("platform")
+    facts = parse_report(run_probe(sys.executable, "--report", "--json").stdout)
+    form = facts["issue_form"]
+    if sys.platform == "linux" and hasattr(platform, "freedesktop_os_release"):
+        release = platform.freedesktop_os_release()
+        assert form["os"] == release["NAME"] + (" " + release["VERSION_ID"] if "VERSION_ID" in release else "")
+    assert os.uname().release.lower() not in form["os"].lower()
+    assert form["python-version"] == platform.python_version()
+    assert form["fastapi-version"] == ""  # nothing installed where the tests run
+    for value in form.values():
+        assert os.sep not in value.replace("GNU/Linux", "") and os.path.expanduser("~") not in value
+
+
+def test_a_section_that_fails_is_named_and_the_rest_still_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process, with the OS reader broken: the object still matches the schema."""
+    from support import report_validator
+
+    from probe.report import assembly
+
+    def broken() -> dict[str, str]:
+        raise KeyError("NAME")
+
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the report narrows sys.path as the block does
+    monkeypatch.setattr(assembly, "os_facts", broken)
+    facts = assembly.gather_facts(paths=False)
+    report_validator().validate(facts)
+    assert facts["os"] == {"summary": "unknown (KeyError)", "error": "KeyError"}
+    assert facts["issue_form"]["os"] == "" and facts["python"]["version"] == facts["issue_form"]["python-version"]
+
+
+def test_report_schema_lists_every_key_it_allows() -> None:
+    schema = json.loads(REPORT_SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert [*schema["required"], "paths"] == list(schema["properties"])
+    assert schema["properties"]["issue_form"]["required"] == ["python-version", "fastapi-version", "os"]
+
+
 def test_paths_only_with_paths(standard: envs.Venv) -> None:
     text = run_report(standard, "--paths")
     truth = envs.oracle(standard, ["fastapi", "pydantic"])
@@ -398,6 +493,14 @@ def test_paths_only_with_paths(standard: envs.Venv) -> None:
     table = rows(text)
     assert table["fastapi"][3] == f"`{truth['fastapi'].file}`"
     assert table["pydantic"][3] == f"`{truth['pydantic'].file}`"
+    facts, _ = run_report_json(standard, "--paths")
+    assert facts["paths"] == {"interpreter": str(standard.python), "prefix": str(standard.root)}
+    located = {product["module"]: product["location"] for product in facts["products"]}
+    everything = envs.oracle(standard, list(located))
+    assert located == {module: everything[module].file if everything[module].importable else None for module in located}
+    assert located["fastapi"] == truth["fastapi"].file
+    facts, _ = run_report_json(standard)
+    assert "paths" not in facts and not [product for product in facts["products"] if "location" in product]
 
 
 def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, cpython: str) -> None:
@@ -407,6 +510,8 @@ def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, cpython: str) 
     assert set(rows(text)) == {target.module for target in findings.REPORTED}
     assert all(cells[0] == "not installed" for cells in rows(text).values())
     assert "virtual environment (created by uv " in text
+    facts, _ = run_report_json(venv)
+    assert facts["hardware"] is None and facts["issue_form"]["fastapi-version"] == ""
 
 
 def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: str) -> None:
@@ -426,6 +531,19 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: st
         "pydantic 2.10.6 requires pydantic-core==2.27.2; 2.27.1 is installed",
     ]
     assert_no_paths(text, venv.root)
+    facts, as_text = run_report_json(venv)
+    assert facts["notices"] == noticed(text)[:1]
+    assert facts["unmet_requirements"] == [
+        {
+            "distribution": "pydantic",
+            "version": "2.10.6",
+            "requirement": "pydantic-core==2.27.2",
+            "requires": "pydantic-core",
+            "installed": "2.27.1",
+            "message": noticed(text)[1],
+        }
+    ]
+    assert_no_paths(as_text, venv.root)
 
     envs.uv("pip", "uninstall", "--python", str(venv.python), "fastapi")
     text = run_report(venv)

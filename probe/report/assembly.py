@@ -1,4 +1,5 @@
-"""The report's facts, gathered once: the Markdown and the JSON report are two renderings of them.
+"""The report's facts, gathered once: the Markdown and the JSON report (``probe/report/schema.json``)
+are two renderings of them.
 
 Each section is gathered on its own: one that fails shows ``unknown (ErrorName)`` and the
 rest of the report still comes. Paths appear only when *paths* is asked for.
@@ -7,6 +8,7 @@ rest of the report still comes. Paths appear only when *paths* is asked for.
 import sys
 
 from probe import __version__
+from probe.interpreter import python_version
 from probe.locate import user_search_path
 from probe.report.architecture import architectures
 from probe.report.environment import environment
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Dict
 
     Facts = Dict[str, Any]
+
+_FORM_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._()/+-")
 
 # The shape of the JSON report (probe/report/schema.json); raised when a key is removed or changes meaning.
 REPORT_SCHEMA_VERSION = 1
@@ -60,6 +64,27 @@ def gather_facts(paths: bool) -> "Facts":
         "notices": noticed,
         "unmet_requirements": unmet,
     }
+    facts["issue_form"] = issue_form(facts)
     if paths:
         facts["paths"] = {"interpreter": sys.executable, "prefix": sys.prefix}
     return facts
+
+
+def _form_text(text: object) -> str:
+    """*text* as a form may take it: the characters OS names use, at most 64 of them; else empty."""
+    if not isinstance(text, str):
+        return ""
+    kept = "".join(char for char in text if char in _FORM_CHARACTERS)
+    return kept[:64].strip()
+
+
+def issue_form(facts: "Facts") -> "dict[str, str]":
+    """The fields of fastapi/fastapi-vscode's bug report form, by id: ``python-version``,
+    ``fastapi-version`` (empty when fastapi is not installed) and ``os``, the name without the kernel.
+    """
+    fastapi = next((product for product in facts["products"] if product["module"] == "fastapi"), None)
+    return {
+        "python-version": python_version(),
+        "fastapi-version": str(fastapi["version"] or "") if fastapi else "",
+        "os": _form_text(facts["os"].get("name")),
+    }
