@@ -606,8 +606,11 @@ def test_planted_modules_never_run_and_a_broken_psutil_costs_nothing(tmp_path: P
     planted = tmp_path / "planted"
     planted.mkdir()
     # packaging (vendored) imports typing, dataclasses, ast, subprocess, logging and more; a module
-    # the interpreter's own start-up imports (PyPy's imports typing) is no module the probe could plant.
-    started = subprocess.run([sys.executable, "-c", "import sys; print(' '.join(sys.modules))"], capture_output=True)
+    # the interpreter's own start-up, and runpy's for -m, import (PyPy's importlib.abc imports typing)
+    # is no module the probe could plant.
+    started = subprocess.run(
+        [sys.executable, "-c", "import runpy, sys; print(' '.join(sys.modules))"], capture_output=True
+    )
     names = ("sysconfig", "plistlib", "ctypes", "psutil", "json", "platform", "typing", "dataclasses", "ast")
     for name in [name for name in (*names, "subprocess", "logging") if name not in started.stdout.decode().split()]:
         marker = planted / f"ran-{name}"

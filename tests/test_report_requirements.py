@@ -225,3 +225,25 @@ def test_the_block_never_imports_packaging_nor_the_report(partial_upgrade: envs.
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert run_probe(partial_upgrade.python, env=partial_upgrade.env).block["starlette_version"] == TOO_NEW_STARLETTE
+
+
+def test_planted_modules_never_run_in_place_of_the_ones_packaging_imports(
+    partial_upgrade: envs.Venv, tmp_path: Path
+) -> None:
+    """The vendored packaging imports typing, dataclasses, ast, subprocess, logging, ...: planted on
+    PYTHONPATH, none of them runs, and the unmet requirement is still named."""
+    started = subprocess.run(
+        [str(partial_upgrade.python), "-c", "import runpy, sys; print(' '.join(sys.modules))"], capture_output=True
+    )
+    candidates = ("typing", "dataclasses", "ast", "subprocess", "logging", "platform", "sysconfig", "struct", "enum")
+    names = [name for name in candidates if name not in started.stdout.decode().split()]
+    assert "dataclasses" in names and "subprocess" in names
+    for name in names:
+        (tmp_path / f"{name}.py").write_text(
+            f"open({str(tmp_path / ('ran-' + name))!r}, 'w').close()\nraise SystemExit\n"
+        )
+    env = {**partial_upgrade.env, "PYTHONPATH": str(tmp_path)}
+    run = run_probe(partial_upgrade.python, "--report", env=env)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert f"fastapi 0.115.6 requires starlette<0.42.0,>=0.40.0; {TOO_NEW_STARLETTE} is installed" in run.stdout
+    assert list(tmp_path.glob("ran-*")) == []
