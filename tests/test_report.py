@@ -479,6 +479,31 @@ def test_a_section_that_fails_is_named_and_the_rest_still_comes(monkeypatch: pyt
     assert facts["issue_form"]["os"] == "" and facts["python"]["version"] == facts["issue_form"]["python-version"]
 
 
+def test_a_product_whose_lookup_fails_is_shown_as_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the block's ``error`` status: the version is unknown (``?``), and the exception named."""
+    from support import report_validator
+
+    from probe.report import assembly
+    from probe.report.markdown import render_markdown
+
+    def broken(target: object) -> None:
+        raise PermissionError("/home/someone")
+
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(findings, "explain", broken)
+    facts = assembly.gather_facts(paths=False)
+    report_validator().validate(facts)
+    assert facts["products"][0] == {
+        "module": "fastapi",
+        "version": None,
+        "distribution": None,
+        "found_by": "failed",
+        "error": "PermissionError",
+    }
+    assert "| fastapi | ? |  | failed (PermissionError) |" in render_markdown(facts).splitlines()
+    assert facts["issue_form"]["fastapi-version"] == ""
+
+
 def test_report_schema_lists_every_key_it_allows() -> None:
     schema = json.loads(REPORT_SCHEMA_FILE.read_text(encoding="utf-8"))
     assert [*schema["required"], "paths"] == list(schema["properties"])

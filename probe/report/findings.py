@@ -40,12 +40,22 @@ FOUND_BY_WORDS = {
 }
 
 
+class FailedLookup(Finding):
+    """A product whose lookup raised: no value (the block's ``error`` status), and the exception's name."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: str) -> None:
+        super().__init__(None, FOUND_FAILED)
+        self.error = error
+
+
 def explain_safely(target: Target) -> Finding:
-    """:func:`probe.products.explain`; a failure is shown as ``failed (ErrorName)``, as the block's ``error``."""
+    """:func:`probe.products.explain`, or a :class:`FailedLookup`: one product must not cost the report."""
     try:
         return explain(target)
     except Exception as error:
-        return Finding(None, "%s (%s)" % (FOUND_FAILED, type(error).__name__))
+        return FailedLookup(type(error).__name__)
 
 
 def findings() -> "Findings":
@@ -64,17 +74,16 @@ def dist_label(dist: Distribution) -> str:
 
 def product_facts(target: Target, finding: Finding, paths: bool) -> "dict[str, object]":
     """One product: its version (None when not importable), distribution, how it was found and, with *paths*, where."""
-    failed = finding.how.startswith(FOUND_FAILED)
     facts: "dict[str, object]" = {
         "module": module_of(target),
         "version": finding.value,
         "distribution": (
             {"name": finding.owner.name, "version": safe_version(finding.owner.version)} if finding.owner else None
         ),
-        "found_by": FOUND_FAILED if failed else finding.how,
+        "found_by": finding.how,
     }
-    if failed:
-        facts["error"] = finding.how[len(FOUND_FAILED) + 2 : -1]
+    if isinstance(finding, FailedLookup):
+        facts["error"] = finding.error
     if paths:
         facts["location"] = finding.location.origin if finding.location else None
     return facts
