@@ -24,7 +24,7 @@ STATUS_ERROR = "error"
 
 HELP = """\
 usage: python -m probe [--pretty] [--timeout SECONDS] [NAME ...]
-       python -m probe --report [--paths]
+       python -m probe --report [--json] [--paths]
        python -m probe --schema | --help | --version
 
 Print the FastAPI extension's telemetry context block for this interpreter: one
@@ -39,6 +39,7 @@ options:
   --pretty           indent the JSON for people
   --timeout SECONDS  answer within this many seconds, whatever blocks (default: 2)
   --report           print a Markdown report to paste into a bug report
+  --json             with --report, print the report's facts as one JSON object
   --paths            with --report, include file system paths
   --schema           print the JSON Schema of the block
   -V, --version      print the probe's version
@@ -51,7 +52,7 @@ class UsageError(Exception):
 
 
 class Options:
-    __slots__ = ("pretty", "timeout", "names", "action", "paths")
+    __slots__ = ("pretty", "timeout", "names", "action", "paths", "json")
 
     def __init__(self) -> None:
         self.pretty = False
@@ -59,6 +60,7 @@ class Options:
         self.names: "list[str]" = []
         self.action = "block"
         self.paths = False
+        self.json = False
 
 
 def parse_args(argv: "list[str]") -> Options:
@@ -85,6 +87,8 @@ def parse_args(argv: "list[str]") -> Options:
             options.pretty = True
         elif arg == "--paths":
             options.paths = True
+        elif arg == "--json":
+            options.json = True
         elif arg == "--timeout" or arg.startswith("--timeout="):
             value = arg.partition("=")[2] if "=" in arg else (args.pop(0) if args else "")
             options.timeout = parse_timeout(value)
@@ -98,6 +102,8 @@ def parse_args(argv: "list[str]") -> Options:
         return options
     if options.paths and options.action != "report":
         raise UsageError("--paths goes with --report")
+    if options.json and options.action != "report":
+        raise UsageError("--json goes with --report")
     if options.names and options.action != "block":
         raise UsageError("distribution names go with the block, not --%s" % options.action)
     if len(options.names) > MAX_NAMES:
@@ -191,9 +197,9 @@ def main(argv: "list[str]") -> int:
         write_stdout(schema_text())
         return 0
     if options.action == "report":
-        from probe.report import report
+        from probe.report import report, report_json
 
-        write_stdout(report(paths=options.paths))
+        write_stdout(report_json(paths=options.paths) if options.json else report(paths=options.paths))
         return 0
     sys.path[:] = user_search_path(sys.path, sys.flags)
     pairs = block(options.names, options.timeout)

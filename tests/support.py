@@ -59,13 +59,34 @@ def clean_env(**extra: str) -> dict[str, str]:
 SCHEMA_FILE = ROOT / "probe" / "schema.json"
 
 
+REPORT_SCHEMA_FILE = ROOT / "probe" / "report" / "schema.json"
+
+
 @functools.lru_cache(maxsize=None)
-def block_validator() -> jsonschema.protocols.Validator:
-    """A validator for the schema the probe ships (draft 2020-12), checked itself first."""
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+def validator(schema_file: Path) -> jsonschema.protocols.Validator:
+    """A validator for a schema the probe ships (draft 2020-12), checked itself first."""
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
+
+
+def block_validator() -> jsonschema.protocols.Validator:
+    """The validator of the block's schema, ``probe/schema.json``."""
+    return validator(SCHEMA_FILE)
+
+
+def report_validator() -> jsonschema.protocols.Validator:
+    """The validator of ``--report --json``'s schema, ``probe/report/schema.json``."""
+    return validator(REPORT_SCHEMA_FILE)
+
+
+def parse_report(stdout: str) -> dict[str, Any]:
+    """The one JSON object ``--report --json`` prints, validated against its shipped schema."""
+    report = json.loads(stdout)
+    assert isinstance(report, dict)
+    report_validator().validate(report)
+    return report
 
 
 def parse_block(stdout: str) -> dict[str, Any]:

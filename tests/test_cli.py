@@ -101,6 +101,8 @@ def test_version(flag: str) -> None:
         ["--timeout", "-1"],
         ["--timeout", "nan"],
         ["--paths"],
+        ["--json"],
+        ["--json", "--schema"],
         ["--schema", "--report"],
         ["--report", "fastapi"],
         ["python"],

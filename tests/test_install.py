@@ -97,3 +97,23 @@ def test_installed_probe_options_match_the_checkout(installed: Venv, elsewhere: 
     from_checkout = run_probe(installed.python, *args, cwd=ROOT)
     assert (from_install.returncode, from_install.stderr) == (0, "")
     assert from_install.stdout == from_checkout.stdout
+
+
+def test_installed_probe_carries_its_one_packaging(installed: Venv, elsewhere: Path) -> None:
+    """The wheel ships the vendored packaging with its licences and declares no dependency on packaging."""
+    dist_info = installed.purelib / f"fastapi_probe-{__version__}.dist-info"
+    record = (dist_info / "RECORD").read_text(encoding="utf-8")
+    for name in ("requirements.py", "markers.py", "specifiers.py", "LICENSE", "LICENSE.APACHE", "LICENSE.BSD"):
+        assert f"probe/_vendor/packaging/{name}," in record
+    metadata = (dist_info / "METADATA").read_text(encoding="utf-8").partition("\n\n")[0]
+    requires = [
+        Requirement(line[len("Requires-Dist:") :])
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    installed_with_it = [req for req in requires if req.marker is None or req.marker.evaluate({"extra": ""})]
+    assert installed_with_it == [], "a pip install of the probe pulls nothing in (the tests' extra aside)"
+    code = "import sys; from probe.report.requirements import unmet_requirements as u; u('a', '1', ['b>1'], {}.get)"
+    code += "; sys.stdout.write(sys.modules['probe._vendor.packaging.requirements'].__file__)"
+    location = os.path.realpath(run_tool([str(installed.python), "-c", code], env=clean_env(), cwd=elsewhere))
+    assert location == os.path.realpath(installed.purelib / "probe" / "_vendor" / "packaging" / "requirements.py")

@@ -8,15 +8,19 @@ import os
 import plistlib
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import envs
 import pytest
-from support import ROOT, clean_env, require_interpreter, run_probe
+from support import REPORT_SCHEMA_FILE, ROOT, clean_env, parse_report, require_interpreter, run_probe
 
-from probe import report
 from probe.distributions import header_values
+from probe.interpreter import node_arch
+from probe.products import PRODUCTS
+from probe.report import architecture, environment, findings, hardware, operating_system, python_build
 
 # ---- operating system names -------------------------------------------------------------------
 
@@ -62,7 +66,7 @@ QUOTED = '# a comment\nNAME=\'Single Quoted\'\nVERSION_ID="1 \\"x\\" \\\\ \\$y"\
     ],
 )
 def test_linux_name(os_release: str | None, kernel: str, expected: str) -> None:
-    assert report.linux_name(os_release, kernel) == expected
+    assert operating_system.linux_name(os_release, kernel) == expected
 
 
 def test_linux_name_of_this_machine_agrees_with_platform() -> None:
@@ -71,10 +75,10 @@ def test_linux_name_of_this_machine_agrees_with_platform() -> None:
     if sys.platform != "linux" or not hasattr(platform, "freedesktop_os_release"):
         pytest.skip("needs Linux and Python 3.10+ for the oracle")
     fields = platform.freedesktop_os_release()
-    text = next(Path(path).read_text() for path in report.OS_RELEASE_FILES if Path(path).exists())
+    text = next(Path(path).read_text() for path in operating_system.OS_RELEASE_FILES if Path(path).exists())
     expected = fields["NAME"] + (" " + fields["VERSION_ID"] if "VERSION_ID" in fields else "")
-    assert report.linux_name(text, os.uname().release).startswith(expected + " (Linux ")
-    assert report.os_name() == report.linux_name(text, os.uname().release)
+    assert operating_system.linux_name(text, os.uname().release).startswith(expected + " (Linux ")
+    assert operating_system.os_name() == operating_system.linux_name(text, os.uname().release)
 
 
 def plist(**fields: str) -> bytes:
@@ -96,7 +100,7 @@ def plist(**fields: str) -> bytes:
     ],
 )
 def test_macos_name(data: bytes | None, darwin: str, expected: str) -> None:
-    assert report.macos_name(data, darwin) == expected
+    assert operating_system.macos_name(data, darwin) == expected
 
 
 @pytest.mark.parametrize(
@@ -116,7 +120,7 @@ def test_macos_name(data: bytes | None, darwin: str, expected: str) -> None:
     ],
 )
 def test_windows_name(version: tuple[int, int, int, int], expected: str) -> None:
-    assert report.windows_name(*version) == expected
+    assert operating_system.windows_name(*version) == expected
 
 
 # ---- architecture ------------------------------------------------------------------------------
@@ -134,7 +138,7 @@ def test_windows_name(version: tuple[int, int, int, int], expected: str) -> None
     ],
 )
 def test_windows_machine_arch(native: int | None, environ: dict[str, str], expected: str) -> None:
-    assert report.windows_machine_arch(native, environ) == expected
+    assert architecture.windows_machine_arch(native, environ) == expected
 
 
 @pytest.mark.parametrize(
@@ -148,22 +152,20 @@ def test_windows_machine_arch(native: int | None, environ: dict[str, str], expec
     ],
 )
 def test_describe_architecture(interpreter: str, machine: str, expected: str) -> None:
-    assert report.describe_architecture(interpreter, machine) == expected
+    assert architecture.describe_architecture(interpreter, machine) == expected
 
 
 def test_machine_arch_of_this_machine() -> None:
     import platform
 
-    from probe.interpreter import node_arch
-
-    assert report.machine_arch() == node_arch(platform.machine(), 64)
+    assert architecture.machine_arch() == node_arch(platform.machine(), 64)
 
 
 def test_os_name_of_this_machine() -> None:
     """The system's own answer, from ``platform`` (which the probe avoids: WMI, subprocesses)."""
     import platform
 
-    name = report.os_name()
+    name = operating_system.os_name()
     if sys.platform == "darwin":
         assert name.startswith(("macOS ", "Mac OS X ")) and platform.mac_ver()[0].split(".")[0] in name
     elif sys.platform == "win32":
@@ -194,16 +196,16 @@ def test_os_name_of_this_machine() -> None:
     ],
 )
 def test_describe_python(args: tuple[object, ...], expected: str) -> None:
-    assert report.describe_python(*args) == expected  # type: ignore[arg-type]
+    assert python_build.describe_python(*args) == expected  # type: ignore[arg-type]
 
 
 def test_python_summary_of_this_interpreter() -> None:
     import sysconfig
 
-    summary = report.python_summary()
+    summary = python_build.python_summary()
     assert summary.startswith(sys.version.split()[0].split("+")[0])
     assert ("free-threaded" in summary) == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-    assert report.free_threaded_build() == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    assert python_build.free_threaded_build() == bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     assert ("PyPy" in summary) == (sys.implementation.name == "pypy")
 
 
@@ -280,32 +282,16 @@ VENV_CFG = "home = /usr/local/bin\ninclude-system-site-packages = false\nversion
         ),
     ],
 )
-def test_describe_environment(kwargs: dict[str, object], expected: str) -> None:
+def test_environment_facts(kwargs: dict[str, object], expected: str) -> None:
     defaults = {"pyvenv_cfg": None, "is_conda": False, "base_is_conda": False, "externally_managed": False}
-    assert report.describe_environment(**{**defaults, **kwargs}) == expected  # type: ignore[arg-type]
+    assert environment.environment_facts(**{**defaults, **kwargs})["summary"] == expected  # type: ignore[arg-type]
 
 
 def test_describe_hardware() -> None:
     assert (
-        report.describe_hardware(8, 4, 16 * 1024**3, "6.1.0") == "8 CPUs (4 physical), 16.0 GiB memory (psutil 6.1.0)"
+        hardware.describe_hardware(8, 4, 16 * 1024**3, "6.1.0") == "8 CPUs (4 physical), 16.0 GiB memory (psutil 6.1.0)"
     )
-    assert report.describe_hardware(2, 2, None, "7.0.0") == "2 CPUs, unknown memory (psutil 7.0.0)"
-
-
-@pytest.mark.parametrize(
-    ("requirements", "expected"),
-    [
-        (["typing-extensions>=4.6.1", "pydantic-core==2.27.2"], "2.27.2"),
-        (["pydantic-core (==2.14.5)"], "2.14.5"),
-        (["pydantic_core==2.0.1; python_version >= '3.8'"], "2.0.1"),
-        (["pydantic-core>=2.0"], None),
-        (["pydantic-core==2.*,!=2.1"], None),
-        (["pydantic-core-extra==1.0", "email-validator>=2; extra == 'email'"], None),
-        ([], None),
-    ],
-)
-def test_requirement_pin(requirements: list[str], expected: str | None) -> None:
-    assert report.requirement_pin(requirements, "pydantic-core") == expected
+    assert hardware.describe_hardware(2, 2, None, "7.0.0") == "2 CPUs, unknown memory (psutil 7.0.0)"
 
 
 def test_header_values_stop_at_the_body() -> None:
@@ -337,6 +323,13 @@ def run_report(venv: envs.Venv, *args: str, env: dict[str, str] | None = None) -
     run = run_probe(venv.python, "--report", *args, env=env or venv.env)
     assert (run.returncode, run.stderr) == (0, ""), run.stderr
     return run.stdout
+
+
+def run_report_json(venv: envs.Venv, *args: str, env: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
+    """``--report --json``: the object, validated against the shipped schema, and the text it came as."""
+    run = run_probe(venv.python, "--report", "--json", *args, env=env or venv.env)
+    assert (run.returncode, run.stderr) == (0, ""), run.stderr
+    return parse_report(run.stdout), run.stdout
 
 
 def make_venv(root: Path, python: str, *requirements: str) -> envs.Venv:
@@ -372,7 +365,7 @@ def standard(tmp_path_factory: pytest.TempPathFactory, cpython: str) -> envs.Ven
 def test_report_on_fastapi_standard_matches_a_real_import(standard: envs.Venv) -> None:
     text = run_report(standard)
     table = rows(text)
-    modules = [target.module for target in report.REPORTED]
+    modules = [target.module for target in findings.REPORTED]
     truth = envs.oracle(standard, [module for module in modules if module])
     assert list(table) == modules
     assert truth["fastapi"].value is not None and truth["pydantic"].value is not None
@@ -394,17 +387,127 @@ def test_report_describes_interpreter_os_environment_and_hardware(standard: envs
     python, psutil_version, cpus, base_prefix, machine = facts
     uv_version = envs.uv("--version").split()[1]
     assert f"- **Python**: {python} (CPython, 64-bit)\n" in text
-    assert f"- **OS**: {report.os_name()}\n" in text
+    assert f"- **OS**: {operating_system.os_name()}\n" in text
     assert f"- **Environment**: virtual environment (created by uv {uv_version}); interpreter from " in text
     if "/.pyenv/" in base_prefix:
         assert "interpreter from pyenv" in text
     assert re.search(
         rf"- \*\*Hardware\*\*: {cpus} CPUs.*, \d+\.\d GiB memory \(psutil {re.escape(psutil_version)}\)", text
     )
-    from probe.interpreter import node_arch
-
     assert f"- **Architecture**: {node_arch(machine, 64)} (interpreter and machine)\n" in text
     assert_no_paths(text, standard.root, base_prefix)
+
+
+def test_json_report_says_what_the_markdown_says(standard: envs.Venv) -> None:
+    """The JSON report's facts against the environment's own answers, and against the Markdown of the same run."""
+    facts, text = run_report_json(standard)
+    markdown = run_report(standard)
+    modules = [target.module for target in findings.REPORTED if target.module]
+    truth = envs.oracle(standard, modules)
+    assert [product["module"] for product in facts["products"]] == modules
+    for product in facts["products"]:
+        known = truth[product["module"]]
+        if known.importable:
+            assert product == {
+                "module": product["module"],
+                "version": known.value,
+                "distribution": {"name": known.owner, "version": known.value},
+                "found_by": "metadata",
+            }
+        else:
+            assert product == {
+                "module": product["module"],
+                "version": None,
+                "distribution": None,
+                "found_by": "missing",
+            }
+    python, cpus, psutil_version, machine = standard.query(
+        "import json, platform, psutil; print(json.dumps([platform.python_version(), psutil.cpu_count(),"
+        " psutil.__version__, platform.machine()]))"
+    )
+    assert facts["python"]["version"] == python and facts["python"]["bits"] == 64
+    assert (facts["hardware"]["logical_cpus"], facts["hardware"]["psutil_version"]) == (cpus, psutil_version)
+    assert facts["architecture"]["interpreter"] == facts["architecture"]["machine"] == node_arch(machine, 64)
+    assert facts["environment"]["kind"] == "virtual environment"
+    assert facts["environment"]["created_by"] == "uv " + envs.uv("--version").split()[1]
+    for label, section in [
+        ("Python", "python"),
+        ("OS", "os"),
+        ("Architecture", "architecture"),
+        ("Hardware", "hardware"),
+    ]:
+        assert f"- **{label}**: {facts[section]['summary']}\n" in markdown
+    assert f"- **Environment**: {facts['environment']['summary']}\n" in markdown
+    assert (facts["notices"], facts["unmet_requirements"]) == ([], [])
+    assert facts["issue_form"] == {
+        "python-version": python,
+        "fastapi-version": truth["fastapi"].value,
+        "os": facts["os"]["name"],
+    }
+    assert_no_paths(text, standard.root)
+
+
+def test_issue_form_names_the_os_without_the_kernel() -> None:
+    """Held against the standard library's os-release reader (3.10+) and uname; no path, no user name."""
+    platform = pytest.importorskip("platform")
+    facts = parse_report(run_probe(sys.executable, "--report", "--json").stdout)
+    form = facts["issue_form"]
+    if sys.platform == "linux" and hasattr(platform, "freedesktop_os_release"):
+        release = platform.freedesktop_os_release()
+        assert form["os"] == release["NAME"] + (" " + release["VERSION_ID"] if "VERSION_ID" in release else "")
+    assert os.uname().release.lower() not in form["os"].lower()
+    assert form["python-version"] == platform.python_version()
+    assert form["fastapi-version"] == ""  # nothing installed where the tests run
+    for value in form.values():
+        assert os.sep not in value.replace("GNU/Linux", "") and os.path.expanduser("~") not in value
+
+
+def test_a_section_that_fails_is_named_and_the_rest_still_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process, with the OS reader broken: the object still matches the schema."""
+    from support import report_validator
+
+    from probe.report import assembly
+
+    def broken() -> dict[str, str]:
+        raise KeyError("NAME")
+
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the report narrows sys.path as the block does
+    monkeypatch.setattr(assembly, "os_facts", broken)
+    facts = assembly.gather_facts(paths=False)
+    report_validator().validate(facts)
+    assert facts["os"] == {"summary": "unknown (KeyError)", "error": "KeyError"}
+    assert facts["issue_form"]["os"] == "" and facts["python"]["version"] == facts["issue_form"]["python-version"]
+
+
+def test_a_product_whose_lookup_fails_is_shown_as_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the block's ``error`` status: the version is unknown (``?``), and the exception named."""
+    from support import report_validator
+
+    from probe.report import assembly
+    from probe.report.markdown import render_markdown
+
+    def broken(target: object) -> None:
+        raise PermissionError("/home/someone")
+
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(findings, "explain", broken)
+    facts = assembly.gather_facts(paths=False)
+    report_validator().validate(facts)
+    assert facts["products"][0] == {
+        "module": "fastapi",
+        "version": None,
+        "distribution": None,
+        "found_by": "failed",
+        "error": "PermissionError",
+    }
+    assert "| fastapi | ? |  | failed (PermissionError) |" in render_markdown(facts).splitlines()
+    assert facts["issue_form"]["fastapi-version"] == ""
+
+
+def test_report_schema_lists_every_key_it_allows() -> None:
+    schema = json.loads(REPORT_SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert [*schema["required"], "paths"] == list(schema["properties"])
+    assert schema["properties"]["issue_form"]["required"] == ["python-version", "fastapi-version", "os"]
 
 
 def test_paths_only_with_paths(standard: envs.Venv) -> None:
@@ -415,15 +518,25 @@ def test_paths_only_with_paths(standard: envs.Venv) -> None:
     table = rows(text)
     assert table["fastapi"][3] == f"`{truth['fastapi'].file}`"
     assert table["pydantic"][3] == f"`{truth['pydantic'].file}`"
+    facts, _ = run_report_json(standard, "--paths")
+    assert facts["paths"] == {"interpreter": str(standard.python), "prefix": str(standard.root)}
+    located = {product["module"]: product["location"] for product in facts["products"]}
+    everything = envs.oracle(standard, list(located))
+    assert located == {module: everything[module].file if everything[module].importable else None for module in located}
+    assert located["fastapi"] == truth["fastapi"].file
+    facts, _ = run_report_json(standard)
+    assert "paths" not in facts and not [product for product in facts["products"] if "location" in product]
 
 
 def test_without_psutil_there_is_no_hardware_line(tmp_path: Path, cpython: str) -> None:
     venv = make_venv(tmp_path / "bare", cpython)
     text = run_report(venv)
     assert "**Hardware**" not in text
-    assert set(rows(text)) == {target.module for target in report.REPORTED}
+    assert set(rows(text)) == {target.module for target in findings.REPORTED}
     assert all(cells[0] == "not installed" for cells in rows(text).values())
     assert "virtual environment (created by uv " in text
+    facts, _ = run_report_json(venv)
+    assert facts["hardware"] is None and facts["issue_form"]["fastapi-version"] == ""
 
 
 def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: str) -> None:
@@ -440,9 +553,22 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: st
     assert noticed(text) == [
         "`fastapi/__init__.py` is claimed by fastapi 0.115.6 and fastapi-slim 0.115.0 (one was installed over "
         "the other); the probe reports fastapi 0.115.6",
-        "pydantic 2.10.6 requires pydantic-core==2.27.2, but pydantic-core 2.27.1 is installed",
+        "pydantic 2.10.6 requires pydantic-core==2.27.2; 2.27.1 is installed",
     ]
     assert_no_paths(text, venv.root)
+    facts, as_text = run_report_json(venv)
+    assert facts["notices"] == noticed(text)[:1]
+    assert facts["unmet_requirements"] == [
+        {
+            "distribution": "pydantic",
+            "version": "2.10.6",
+            "requirement": "pydantic-core==2.27.2",
+            "requires": "pydantic-core",
+            "installed": "2.27.1",
+            "message": noticed(text)[1],
+        }
+    ]
+    assert_no_paths(as_text, venv.root)
 
     envs.uv("pip", "uninstall", "--python", str(venv.python), "fastapi")
     text = run_report(venv)
@@ -453,7 +579,7 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: st
         r"metadata left over by an overwrite or an uninstall",
         leftover,
     )
-    assert mismatch.startswith("pydantic 2.10.6 requires pydantic-core==2.27.2")
+    assert mismatch == "pydantic 2.10.6 requires pydantic-core==2.27.2; 2.27.1 is installed"
     with_paths = run_report(venv, "--paths")
     dist_info = next((venv.purelib).glob("fastapi_slim-0.115.0.dist-info"))
     assert f"(`{dist_info}`)" in with_paths
@@ -485,7 +611,7 @@ def test_report_leaves_the_block_alone(standard: envs.Venv) -> None:
     """Report mode and block mode answer from the same resolution."""
     block = run_probe(standard.python, env=standard.env).block
     table = rows(run_report(standard))
-    for target in report.PRODUCTS:
+    for target in PRODUCTS:
         assert table[str(target.module)][0] == (block[target.key] or "not installed")
 
 
@@ -504,7 +630,14 @@ def test_planted_modules_never_run_and_a_broken_psutil_costs_nothing(tmp_path: P
     psutil is third-party by nature, so a broken one is imported, and only drops the hardware line."""
     planted = tmp_path / "planted"
     planted.mkdir()
-    for name in ("sysconfig", "plistlib", "ctypes", "psutil", "json", "platform"):
+    # packaging (vendored) imports typing, dataclasses, ast, subprocess, logging and more; a module
+    # the interpreter's own start-up, and runpy's for -m, import (PyPy's importlib.abc imports typing)
+    # is no module the probe could plant.
+    started = subprocess.run(
+        [sys.executable, "-c", "import runpy, sys; print(' '.join(sys.modules))"], capture_output=True
+    )
+    names = ("sysconfig", "plistlib", "ctypes", "psutil", "json", "platform", "typing", "dataclasses", "ast")
+    for name in [name for name in (*names, "subprocess", "logging") if name not in started.stdout.decode().split()]:
         marker = planted / f"ran-{name}"
         (planted / f"{name}.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit('planted')\n")
     run = run_probe(sys.executable, "--report", env=clean_env(PYTHONPATH=str(planted), PYTHONWARNINGS="error"))

@@ -32,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = "probe"
 SUFFIXES = (".py", ".json")
+LICENSE_PREFIX = "LICENSE"  # probe/_vendor/packaging/LICENSE*, which its licence asks to ship with it
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 FILE_MODE = 0o644
 DIR_MODE = 0o755
@@ -63,9 +64,16 @@ def read_version(root: Path) -> str:
 
 
 def source_files(root: Path) -> list[Path]:
-    """The package's files the probe needs at run time, sorted: ``.py`` and ``schema.json``, no caches."""
+    """The package's files the probe needs at run time, sorted: ``.py`` and ``.json``, in subpackages too
+    (``probe/report/``), and the licences of vendored code; no caches."""
     package = root / PACKAGE
-    return sorted(path for path in package.iterdir() if path.is_file() and path.suffix in SUFFIXES)
+    return sorted(
+        path
+        for path in package.rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and (path.suffix in SUFFIXES or path.name.startswith(LICENSE_PREFIX))
+    )
 
 
 def normalized(data: bytes) -> bytes:
@@ -75,7 +83,11 @@ def normalized(data: bytes) -> bytes:
 
 def bundle_contents(root: Path) -> dict[str, bytes]:
     """Every file of the bundle, by its ``/``-separated path inside the bundle folder."""
-    contents = {f"{PACKAGE}/{path.name}": normalized(path.read_bytes()) for path in source_files(root)}
+    package = root / PACKAGE
+    contents = {
+        f"{PACKAGE}/{path.relative_to(package).as_posix()}": normalized(path.read_bytes())
+        for path in source_files(root)
+    }
     contents["README.txt"] = README.format(version=read_version(root)).encode("ascii")
     return dict(sorted(contents.items()))
 

@@ -1,0 +1,50 @@
+"""The report as Markdown, ready to paste into a GitHub issue."""
+
+from probe import __version__
+from probe.report.findings import found_by_cell, version_cell
+from probe.report.notices import code
+
+TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
+if TYPE_CHECKING:
+    from probe.report.assembly import Facts
+
+
+def products_table(products: "list[Facts]", paths: bool) -> str:
+    """One row per product: version, distribution, how it was found (and, with *paths*, the file)."""
+    head = ["package", "version", "distribution", "found by"] + (["location"] if paths else [])
+    rows = ["| %s |" % " | ".join(head), "|%s" % ("---|" * len(head))]
+    for product in products:
+        dist = product["distribution"]
+        cells = [
+            product["module"],
+            version_cell(product),
+            "%s %s" % (dist["name"], dist["version"]) if dist else "",
+            found_by_cell(product),
+        ]
+        if paths:
+            cells.append(code(product["location"]) if product.get("location") else "")
+        rows.append("| %s |" % " | ".join(cells))
+    return "\n".join(rows)
+
+
+def render_markdown(facts: "Facts") -> str:
+    """The facts of :func:`probe.report.assembly.gather_facts` as a Markdown section."""
+    paths = "paths" in facts
+    lines = [
+        "### Python environment",
+        "",
+        "- **Python**: %s" % facts["python"]["summary"],
+        "- **OS**: %s" % facts["os"]["summary"],
+        "- **Architecture**: %s" % facts["architecture"]["summary"],
+        "- **Environment**: %s" % facts["environment"]["summary"],
+    ]
+    if facts["hardware"]:
+        lines.append("- **Hardware**: %s" % facts["hardware"]["summary"])
+    if paths:
+        lines.append("- **Interpreter**: %s" % code(facts["paths"]["interpreter"]))
+        lines.append("- **sys.prefix**: %s" % code(facts["paths"]["prefix"]))
+    lines += ["", products_table(facts["products"], paths), "", "**Noticed**", ""]
+    noticed = facts["notices"] + [requirement["message"] for requirement in facts["unmet_requirements"]]
+    lines += ["- " + note for note in noticed] if noticed else ["- nothing unusual"]
+    lines += ["", "<sub>`python -m probe --report`, probe %s</sub>" % __version__]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,98 @@
+"""Anything unusual about the products: metadata whose files are gone, two distributions claiming
+one file, a copy shadowed by another in an earlier ``sys.path`` entry, a module without a version.
+
+Unmet requirements are :mod:`probe.report.requirements`' concern."""
+
+import os
+import sys
+
+from probe.distributions import Distribution, distributions_in
+from probe.products import FOUND_NO_FILE, FOUND_SOURCE, Finding, claims
+from probe.report.findings import dist_label
+
+TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
+if TYPE_CHECKING:
+    from probe.report.findings import Findings
+
+MODULE_SUFFIXES = (".py", ".pyd", ".so")
+
+
+def code(text: str) -> str:
+    """*text* as Markdown inline code."""
+    return "`%s`" % text.replace("`", "'")
+
+
+def module_files(dist: Distribution, module: str) -> "list[str]":
+    """The files *dist* lists for top-level *module*, bytecode caches aside."""
+    listed = dist.installed_files() or []
+    return [
+        path
+        for path in listed
+        if (path.startswith(module + "/") and "/__pycache__/" not in path)
+        or (path.partition(".")[0] == module and path.endswith(MODULE_SUFFIXES))
+    ]
+
+
+def missing_files(dist: Distribution, files: "list[str]") -> "list[str]":
+    return [path for path in files if not os.path.exists(os.path.join(dist.entry, *path.split("/")))]
+
+
+def _is_owner(owner: "Distribution | None", dist: Distribution) -> bool:
+    return owner is not None and owner.path == dist.path
+
+
+def _path_of(dist: Distribution, paths: bool) -> str:
+    """`` (`/path/to/x.dist-info`)`` with *paths*, else nothing: notices name no path unless asked."""
+    return " (%s)" % code(dist.path) if paths else ""
+
+
+def describe_unversioned(finding: Finding) -> str:
+    if finding.how == FOUND_NO_FILE:
+        return "has no file of its own (a namespace package), so no version"
+    if finding.how == FOUND_SOURCE:
+        if finding.value == "unknown":
+            return "has no metadata and declares no version"
+        return "has no metadata: the version is the one its source declares"
+    return "its metadata has no valid version"
+
+
+def notices(findings: "Findings", paths: bool) -> "list[str]":
+    """Anything suspicious about the products: leftovers, rival claims, copies shadowed, versions missing."""
+    found = []
+    for target, finding in findings:
+        module = target.module or ""
+        location = finding.location
+        for entry in sys.path:
+            for dist in distributions_in(entry, target.distributions) if entry else ():
+                files = module_files(dist, module)
+                missing = missing_files(dist, files)
+                if files and len(missing) == len(files):
+                    found.append(
+                        "%s is recorded as installed but none of the %d files it lists for `%s` are there: "
+                        "metadata left over by an overwrite or an uninstall%s"
+                        % (dist_label(dist), len(files), module, _path_of(dist, paths))
+                    )
+                elif missing:
+                    found.append(
+                        "%s lists %d files for `%s` that are missing%s"
+                        % (dist_label(dist), len(missing), module, _path_of(dist, paths))
+                    )
+                elif location is not None and files and entry != location.entry and not _is_owner(finding.owner, dist):
+                    found.append(
+                        "%s is also installed in another `sys.path` entry, shadowed by the one `import %s` loads%s"
+                        % (dist_label(dist), module, _path_of(dist, paths))
+                    )
+        if location is not None and location.entry is not None and location.relative is not None:
+            rivals = [dist for dist in distributions_in(location.entry, target.distributions) if claims(dist, location)]
+            if len(rivals) > 1:
+                found.append(
+                    "`%s` is claimed by %s (one was installed over the other); the probe reports %s"
+                    % (
+                        location.relative,
+                        " and ".join(dist_label(dist) for dist in rivals),
+                        dist_label(finding.owner) if finding.owner else "neither",
+                    )
+                )
+        if finding.how in (FOUND_SOURCE, FOUND_NO_FILE) or finding.value == "unknown":
+            found.append("`%s` is importable but %s" % (module, describe_unversioned(finding)))
+    return found

@@ -1,0 +1,131 @@
+"""Every requirement of the products that this environment leaves unmet.
+
+For each product found (and pydantic-core), each ``Requires-Dist`` entry (PEP 508) whose
+marker holds for this interpreter, with no extra asked for, is held against the installed
+version of the distribution it names (PEP 440 specifiers, pre-releases allowed, as
+``pip check`` does); a distribution that is not installed leaves it unmet too. The parsing,
+markers and specifiers are packaging's, vendored in :mod:`probe._vendor` and imported with
+only the standard library on ``sys.path`` (a planted ``typing.py`` never runs in its place).
+
+:func:`unmet_requirements` is pure (the installed versions are a function passed in);
+:func:`unmet_in_environment` reads this environment.
+"""
+
+import sys
+
+from probe.distributions import Distribution, distributions_in, header_values
+from probe.stdlib import import_stdlib
+from probe.versions import canonical_name, safe_version
+
+TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
+if TYPE_CHECKING:
+    from typing import Callable, Mapping
+
+    from probe._vendor.packaging.requirements import Requirement
+    from probe.report.findings import Findings
+
+_PACKAGING = "probe._vendor.packaging."
+
+
+class UnmetRequirement:
+    """*dependent* at *dependent_version* requires *requirement*; *installed* is what is there (None: nothing)."""
+
+    __slots__ = ("dependent", "dependent_version", "requirement", "name", "installed")
+
+    def __init__(
+        self, dependent: str, dependent_version: str, requirement: str, name: str, installed: "str | None"
+    ) -> None:
+        self.dependent = dependent
+        self.dependent_version = dependent_version
+        self.requirement = requirement
+        self.name = name
+        self.installed = installed
+
+    def message(self) -> str:
+        """``fastapi 0.115.6 requires starlette<0.42.0,>=0.40.0; 0.46.2 is installed``."""
+        there = "%s is installed" % self.installed if self.installed is not None else "%s is not installed" % self.name
+        return "%s %s requires %s; %s" % (self.dependent, self.dependent_version, self.requirement, there)
+
+    def facts(self) -> "dict[str, str | None]":
+        return {
+            "distribution": self.dependent,
+            "version": self.dependent_version,
+            "requirement": self.requirement,
+            "requires": self.name,
+            "installed": self.installed,
+            "message": self.message(),
+        }
+
+
+def _shown(requirement: "Requirement") -> str:
+    """The requirement without its marker (which held) and without a direct reference's URL (a path, maybe)."""
+    extras = "[%s]" % ",".join(sorted(requirement.extras)) if requirement.extras else ""
+    if requirement.url:
+        return "%s%s (a direct reference)" % (requirement.name, extras)
+    return "%s%s%s" % (requirement.name, extras, requirement.specifier)
+
+
+def unmet_requirements(
+    dependent: str,
+    dependent_version: str,
+    requires_dist: "list[str]",
+    installed_version: "Callable[[str], str | None]",
+    environment: "Mapping[str, str] | None" = None,
+) -> "list[UnmetRequirement]":
+    """The entries of *requires_dist* that apply here and that the installed versions do not meet.
+
+    A marker is evaluated for this interpreter (or *environment*, which overrides its
+    values) with ``extra`` empty: requirements of extras nobody asked for are left out.
+    An entry that does not parse, or an installed version that is not PEP 440, is left out
+    too: nothing true could be said about it. *installed_version* takes a PEP 503 name.
+    """
+    requirements = import_stdlib(_PACKAGING + "requirements")
+    version = import_stdlib(_PACKAGING + "version")
+    context = dict(environment or {})
+    context["extra"] = ""
+    unmet = []
+    for text in requires_dist:
+        try:
+            requirement = requirements.Requirement(text)
+        except requirements.InvalidRequirement:
+            continue
+        if requirement.marker is not None and not requirement.marker.evaluate(context):
+            continue
+        installed = installed_version(canonical_name(requirement.name))
+        if installed is None:
+            unmet.append(UnmetRequirement(dependent, dependent_version, _shown(requirement), requirement.name, None))
+            continue
+        try:
+            met = requirement.url or requirement.specifier.contains(version.Version(installed), prereleases=True)
+        except version.InvalidVersion:
+            continue
+        if not met:
+            shown, there = _shown(requirement), safe_version(installed)
+            unmet.append(UnmetRequirement(dependent, dependent_version, shown, requirement.name, there))
+    return unmet
+
+
+def installed_version(name: str) -> "str | None":
+    """The version of distribution *name* (PEP 503) ``importlib.metadata`` would give: the first on ``sys.path``."""
+    names = frozenset((name,))
+    for entry in sys.path:
+        for dist in distributions_in(entry, names) if entry else ():
+            return dist.version
+    return None
+
+
+def requires_dist(dist: Distribution) -> "list[str]":
+    """The ``Requires-Dist`` values of *dist*'s METADATA (PKG-INFO for an ``.egg-info``)."""
+    return header_values(dist.read("PKG-INFO" if dist.is_egg_info else "METADATA"), "requires-dist")
+
+
+def unmet_in_environment(findings: "Findings") -> "list[UnmetRequirement]":
+    """Every unmet requirement of the distributions that provided the products found."""
+    unmet, seen = [], set()
+    for _target, finding in findings:
+        owner = finding.owner
+        if owner is None or owner.path in seen:
+            continue
+        seen.add(owner.path)
+        unmet += unmet_requirements(owner.name, safe_version(owner.version), requires_dist(owner), installed_version)
+    return unmet
