@@ -16,6 +16,14 @@ export interface ProbePythonOptions extends ProbeOptions {
   readonly distributions?: readonly string[];
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -31,13 +39,7 @@ export function frameBlock(stdout: string): ProbeBlock | undefined {
     .split(/\r?\n/)
     .reverse()
     .find((candidate) => candidate.startsWith(FRAME_PREFIX));
-  if (line === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
+  const parsed = line === undefined ? undefined : parseJson(line);
   if (!isObject(parsed) || parsed["probe_schema_version"] !== PROBE_SCHEMA_VERSION) return undefined;
   return REQUIRED_KEYS.every((key) => key in parsed) ? (parsed as unknown as ProbeBlock) : undefined;
 }
@@ -60,29 +62,27 @@ export async function probePython(
   return stdout === undefined ? undefined : frameBlock(stdout);
 }
 
+/** The `report_schema_version` this module reads; a report with another is no report. */
+export const REPORT_SCHEMA_VERSION = 1;
+
 /** The object `python -m probe --report --json` prints; {@link issueFormUrl} reads `issue_form`. */
 export interface ProbeReport {
+  readonly report_schema_version?: number;
   /** The bug report form's fields by their ids in the extension's `bug_report.yml`. */
   readonly issue_form?: Readonly<Record<string, unknown>>;
   readonly [key: string]: unknown;
 }
 
 /**
- * The report's JSON object in *stdout*: the text from the last line that starts with `{` (a
- * one-line object, or the first line of an indented one) to the end. Start-up hooks print before it.
+ * The report's JSON object in *stdout*: from the brace before the last `"report_schema_version"`
+ * (its first key) to the end, an object of this {@link REPORT_SCHEMA_VERSION}. Start-up hooks print
+ * before it, and may leave their last line without a newline, so the brace need not start a line.
  */
 export function frameReport(stdout: string): ProbeReport | undefined {
-  const lines = stdout.split(/\r?\n/);
-  for (let index = lines.length - 1; index >= 0; index -= 1) {
-    if (!lines[index]!.startsWith("{")) continue;
-    try {
-      const parsed: unknown = JSON.parse(lines.slice(index).join("\n"));
-      return isObject(parsed) ? parsed : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  const key = stdout.lastIndexOf('"report_schema_version"');
+  const brace = key < 0 ? -1 : stdout.lastIndexOf("{", key);
+  const parsed = brace < 0 ? undefined : parseJson(stdout.slice(brace));
+  return isObject(parsed) && parsed["report_schema_version"] === REPORT_SCHEMA_VERSION ? parsed : undefined;
 }
 
 /**

@@ -14,22 +14,13 @@ import {
   cleanEnv,
   DEFAULT_PRODUCTS,
   FIXED_KEYS,
+  HOSTILE_SITECUSTOMIZE,
   INTERPRETERS,
   NODE_ARCHES,
   SCHEMA_TEXT,
   timed,
   withStartupHook,
 } from "./support.js";
-
-// Start-up hooks as hostile as a real environment gets: a line of JSON that even starts with the
-// frame prefix, output without a newline, and an atexit handler that prints. Parses on 2.7.
-const HOSTILE_SITECUSTOMIZE = `
-import atexit, sys
-sys.stdout.write('{"probe_schema_version":1,"probe_status":"ok","fastapi_version":"6.6.6"}\\n')
-sys.stdout.write('{"hostile": "a JSON line"}\\n')
-sys.stdout.write('no newline after this')
-atexit.register(lambda: sys.stdout.write('{"probe_schema_version":1,"after":"exit"}\\n'))
-`;
 
 // A meta path finder that stalls on `fastapi` (as a finder on a dead network share would), or
 // breaks on it (a spec whose origin raises): the deadline and the error status, for real.

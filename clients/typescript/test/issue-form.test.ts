@@ -6,7 +6,16 @@ import os from "node:os";
 import { describe, test } from "node:test";
 import { BUG_REPORT_TEMPLATE, ISSUE_FORM_FIELDS, issueFormUrl, probePython, probeReport } from "../src/index.js";
 import { MAX_FIELD_LENGTH } from "../src/issue-form.js";
-import { BUNDLE, cleanEnv, INTERPRETERS, rawRun, reportSchemaErrors } from "./support.js";
+import { frameReport } from "../src/probe.js";
+import {
+  BUNDLE,
+  cleanEnv,
+  HOSTILE_SITECUSTOMIZE,
+  INTERPRETERS,
+  rawRun,
+  reportSchemaErrors,
+  withStartupHook,
+} from "./support.js";
 
 const NEW_ISSUE = "https://github.com/fastapi/fastapi-vscode/issues/new";
 
@@ -60,6 +69,9 @@ describe("from the real report", { concurrency: true }, () => {
         assert.ok(!decodeURIComponent(url).includes(secret), `the URL holds ${secret}`);
       }
       assert.ok(url.length < 500, `${url.length} characters`);
+      // Start-up hooks that print, JSON too, and leave a line without a newline: the same report.
+      const hostile = await probeReport(python, BUNDLE, { env: withStartupHook(HOSTILE_SITECUSTOMIZE) });
+      assert.deepEqual(hostile?.issue_form, report.issue_form);
     });
   }
 });
@@ -138,4 +150,20 @@ describe("from constructed reports", () => {
     assert.deepEqual(url.searchParams.getAll("template"), [BUG_REPORT_TEMPLATE]);
     assert.deepEqual(url.searchParams.getAll("os"), ["Windows 11"]);
   });
+});
+
+test("the report is framed from the brace before its first key, one line or indented", () => {
+  const report = { report_schema_version: 1, python: { version: "3.12.1" }, issue_form: { os: "Windows 11" } };
+  const pretty = JSON.stringify(report, null, 2);
+  for (const stdout of [
+    `${pretty}\n`,
+    `a hook's line\n{"probe_schema_version":1}\nno newline{${pretty.slice(1)}\r\n`,
+    `{"hostile": {"report_schema_version": 2}}\n${JSON.stringify(report)}`,
+  ]) {
+    assert.deepEqual(frameReport(stdout), report, stdout);
+  }
+  assert.equal(frameReport(JSON.stringify({ ...report, report_schema_version: 2 })), undefined, "another version");
+  assert.equal(frameReport(`${pretty}\n{"after": 1}\n`), undefined, "text after the report");
+  assert.equal(frameReport(JSON.stringify(report.python)), undefined, "no report_schema_version");
+  assert.equal(frameReport(""), undefined);
 });

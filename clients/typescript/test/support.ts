@@ -150,6 +150,16 @@ export function treeOf(files: Readonly<Record<string, string>>): string {
   return dir;
 }
 
+// Start-up hooks as hostile as a real environment gets: a line of JSON that even starts with the
+// frame prefix, output without a newline, and an atexit handler that prints. Parses on 2.7.
+export const HOSTILE_SITECUSTOMIZE = `
+import atexit, sys
+sys.stdout.write('{"probe_schema_version":1,"probe_status":"ok","fastapi_version":"6.6.6"}\\n')
+sys.stdout.write('{"hostile": "a JSON line"}\\n')
+sys.stdout.write('no newline after this')
+atexit.register(lambda: sys.stdout.write('{"probe_schema_version":1,"after":"exit"}\\n'))
+`;
+
 /** The environment that runs *source* as `sitecustomize` at interpreter start-up. */
 export function withStartupHook(source: string): NodeJS.ProcessEnv {
   return cleanEnv({ PYTHONPATH: treeOf({ "sitecustomize.py": source }) });
