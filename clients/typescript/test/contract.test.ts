@@ -45,7 +45,7 @@ test("the bundle and interpreters are there", () => {
   assert.ok(INTERPRETERS.length > 0, "no interpreter");
 });
 
-for (const { python, major, minor, supported } of INTERPRETERS) {
+for (const { python, version, major, minor, supported } of INTERPRETERS) {
   describe(`${python} (${major}.${minor})`, { concurrency: true }, () => {
     test("one valid block, the last line of stdout, within the extension's timeout", async () => {
       const stdout = await runProbe(python, BUNDLE, [], { env: cleanEnv() });
@@ -53,7 +53,8 @@ for (const { python, major, minor, supported } of INTERPRETERS) {
       const block = await probePython(python, BUNDLE, { env: cleanEnv() });
       assertValidBlock(block);
       assert.equal(stdout.trimEnd().split(/\r?\n/).pop(), JSON.stringify(block), "the block is the last line");
-      assert.equal(block.python_version.split(".").slice(0, 2).join("."), `${major}.${minor}`);
+      // The interpreter's own platform.python_version(), zero micro included (3.13.0, not "3.13").
+      assert.equal(block.python_version, version);
       assert.equal(block.python_platform, process.platform);
       // Node's own words; not necessarily Node's own value (an x64 Python under Rosetta is "x64").
       assert.ok(NODE_ARCHES.includes(block.python_arch), block.python_arch);

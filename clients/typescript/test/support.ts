@@ -98,6 +98,8 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export interface Interpreter {
   readonly python: string;
+  /** `platform.python_version()`: 3.13.0, with its zero micro. */
+  readonly version: string;
   readonly major: number;
   readonly minor: number;
   /** 3.8 or newer: the probe answers; older ones get `unsupported_python`. */
@@ -106,12 +108,13 @@ export interface Interpreter {
 
 /** The interpreter's own answer to "which version are you", asked without the probe. */
 function describeInterpreter(python: string): Interpreter {
-  const out = execFileSync(python, ["-c", "import sys; sys.stdout.write('%d.%d' % sys.version_info[:2])"], {
+  const out = execFileSync(python, ["-c", "import platform, sys; sys.stdout.write(platform.python_version())"], {
     encoding: "utf8",
     windowsHide: true,
   });
-  const [major = 0, minor = 0] = out.trim().split(".").map(Number);
-  return { python, major, minor, supported: major > 3 || (major === 3 && minor >= 8) };
+  const version = out.trim();
+  const [major = 0, minor = 0] = version.split(".").map((part) => parseInt(part, 10));
+  return { python, version, major, minor, supported: major > 3 || (major === 3 && minor >= 8) };
 }
 
 export const INTERPRETERS: readonly Interpreter[] = (process.env["PROBE_INTERPRETERS"] ?? "python3")
