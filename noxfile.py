@@ -121,9 +121,21 @@ def node(session: nox.Session) -> None:
     interpreters = contract_interpreters()
     session.log("interpreters: " + ", ".join(interpreters))
     session.env["PROBE_INTERPRETERS"] = os.pathsep.join(interpreters)
+    # The TypeScript client the extension uses, its dev dependencies as the lockfile pins them.
+    client = ROOT / "clients" / "typescript"
+    session.chdir(client)
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run("npm", "run", "--silent", "typecheck", external=True)  # tsc --noEmit, strict
+    session.run("npm", "run", "--silent", "lint", external=True)  # prettier --check
+    shutil.rmtree(client / "build", ignore_errors=True)  # no compiled test of a deleted source
+    session.run("npm", "run", "--silent", "build", external=True)
     # Files rather than the folder: Node 21+ reads --test arguments as globs, not directories.
-    tests = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests" / "node").glob("*.test.mjs"))
-    session.run("node", "--test", *tests, external=True)
+    tests = sorted(str(path.relative_to(client)) for path in (client / "build" / "test").glob("*.test.js"))
+    junit = ROOT / ".nox" / "junit" / "node.xml"  # tools/test_summary.py adds it to the pytest runs
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    reporters = ["--test-reporter=tap", "--test-reporter-destination=stdout"]
+    reporters += ["--test-reporter=junit", f"--test-reporter-destination={junit}"]
+    session.run("node", "--test", *reporters, *tests, external=True)
 
 
 @nox.session(python="3.12")

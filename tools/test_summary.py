@@ -2,8 +2,9 @@
 
     python3 tools/test_summary.py .nox/junit
 
-nox runs pytest once per interpreter, so the run's output holds one pytest summary per
-session; this adds them up into the plain line CI reads: ``tests: N passed, N failed, N skipped``.
+nox runs pytest once per interpreter, and Node's test runner once, so the run's output holds
+one summary per session; this adds them up into the plain line CI reads:
+``tests: N passed, N failed, N skipped``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ from pathlib import Path
 
 
 def count(folder: Path) -> tuple[int, int, int]:
+    """Passed, failed and skipped test cases, counted one by one.
+
+    Node's JUnit reporter nests suites and puts top-level tests straight under
+    ``<testsuites>``, so the ``<testsuite>`` totals would count some twice and miss others.
+    """
     passed = failed = skipped = 0
     for path in sorted(folder.glob("*.xml")):
-        for suite in ElementTree.parse(path).getroot().iter("testsuite"):
-            total = int(suite.get("tests", 0))
-            bad = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-            skip = int(suite.get("skipped", 0))
-            passed += total - bad - skip
-            failed += bad
-            skipped += skip
+        for case in ElementTree.parse(path).getroot().iter("testcase"):
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed += 1
+            elif case.find("skipped") is not None:
+                skipped += 1
+            else:
+                passed += 1
     return passed, failed, skipped
 
 

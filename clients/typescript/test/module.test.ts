@@ -1,0 +1,158 @@
+// The module's own behaviour, on the newest interpreter: what it does when the run does not go
+// as planned (a non-zero exit, no block, a block of another schema version, no interpreter, a
+// hung start-up hook, a child process holding the pipes), and what it does to the child's
+// environment and stdin. The guard timer has its own file, test/guard.test.ts.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { probePython } from "../src/index.js";
+import { frameBlock } from "../src/probe.js";
+import { probeEnvironment } from "../src/run.js";
+import {
+  assertValidBlock,
+  BUNDLE,
+  cleanEnv,
+  newestInterpreter,
+  rawRun,
+  temporaryDir,
+  timed,
+  treeOf,
+  withStartupHook,
+} from "./support.js";
+
+const { python, major, minor } = newestInterpreter();
+
+const VALID_LINE = JSON.stringify({
+  probe_schema_version: 1,
+  probe_version: "0.1.0",
+  probe_status: "ok",
+  python_version: "3.12.1",
+  python_implementation: "cpython",
+  python_platform: "linux",
+  python_arch: "x64",
+});
+
+/** A stand-in bundle whose `python -m probe` runs *main* instead of the probe. */
+function standInBundle(main: string): string {
+  return treeOf({ "probe/__init__.py": "", "probe/__main__.py": main });
+}
+
+/**
+ * A start-up hook that leaves behind a child process holding the interpreter's stdout and stderr
+ * (its pid in *pidFile*), then, with *hang*, keeps the interpreter from going on.
+ */
+function pipeHolderHook(pidFile: string, hang: boolean): string {
+  return `
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+with open(${JSON.stringify(pidFile)}, "w") as out:
+    out.write(str(child.pid))
+${hang ? "time.sleep(30)" : ""}
+`;
+}
+
+/** Whether the child whose pid is in *pidFile* was still there; it is gone now. */
+function killHolder(pidFile: string): boolean {
+  try {
+    process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL");
+    return true;
+  } catch {
+    return false; // ESRCH: it had gone already
+  }
+}
+
+describe(`the module's own behaviour (${python}, ${major}.${minor})`, { concurrency: true }, () => {
+  test("a non-zero exit is no answer, even with a block-like line printed first", async () => {
+    const env = withStartupHook(
+      `import os, sys\nsys.stdout.write(${JSON.stringify(VALID_LINE)} + "\\n")\nsys.stdout.flush()\nos._exit(3)\n`,
+    );
+    const raw = await rawRun(python, [], env);
+    assert.equal(raw.code, 3);
+    assert.ok(frameBlock(raw.stdout) !== undefined, "the hook's line frames as a block: the test proves nothing");
+    assert.equal(await probePython(python, BUNDLE, { env }), undefined);
+  });
+
+  test("exit 0 with no block on stdout is no answer", async () => {
+    const bundle = standInBundle(
+      "print('hello')\nprint(' {\"probe_schema_version\":1}')\nprint('{\"probe_schema\":1}')\n",
+    );
+    const raw = await rawRun(python, [], cleanEnv(), bundle);
+    assert.equal(raw.code, 0);
+    assert.equal(await probePython(python, bundle, { env: cleanEnv() }), undefined);
+  });
+
+  test("a block of another schema version is no block; the same line with version 1 is", async () => {
+    const line = (version: number): string =>
+      `{"probe_schema_version":${version},"probe_version":"9.0.0","probe_status":"ok","python_version":"3.12.1",` +
+      `"python_implementation":"cpython","python_platform":"linux","python_arch":"x64","fastapi_version":null}`;
+    const other = standInBundle(`print(${JSON.stringify(line(2))})\n`);
+    assert.equal(await probePython(python, other, { env: cleanEnv() }), undefined);
+    const same = standInBundle(`print(${JSON.stringify(line(1))})\n`);
+    assert.deepEqual(await probePython(python, same, { env: cleanEnv() }), JSON.parse(line(1)));
+  });
+
+  test("an interpreter that is not there: no answer, at once", async () => {
+    for (const missing of [path.join(temporaryDir(), "python3"), ""]) {
+      const { value, ms } = await timed(probePython(missing, BUNDLE));
+      assert.equal(value, undefined);
+      assert.ok(ms < 1000, `${JSON.stringify(missing)} took ${ms} ms`);
+    }
+  });
+
+  test("a hung start-up hook, even one whose child holds the pipes, is killed by the timeout: no answer", async () => {
+    const pidFile = path.join(temporaryDir(), "pid");
+    const env = withStartupHook(pipeHolderHook(pidFile, true));
+    const { value, ms } = await timed(probePython(python, BUNDLE, { env, timeoutMs: 1000, guardMs: 10000 }));
+    assert.equal(value, undefined);
+    assert.ok(ms >= 900 && ms < 3000, `took ${ms} ms`);
+    assert.ok(killHolder(pidFile), "the child holding the pipes was gone: the test proves nothing");
+  });
+
+  test("a probe that exited 0 while a child holds its pipes: its block, at the timeout", async () => {
+    const pidFile = path.join(temporaryDir(), "pid");
+    const env = withStartupHook(pipeHolderHook(pidFile, false));
+    const { value, ms } = await timed(probePython(python, BUNDLE, { env, timeoutMs: 1000, guardMs: 10000 }));
+    assertValidBlock(value);
+    assert.equal(value.probe_status, "ok");
+    assert.ok(ms >= 900 && ms < 3000, `took ${ms} ms`);
+    assert.ok(killHolder(pidFile), "the child holding the pipes was gone: the test proves nothing");
+  });
+
+  test("no stdin: a start-up hook that reads it gets end-of-file, and the probe answers", async () => {
+    const env = withStartupHook("import sys\nsys.stdin.read()\n");
+    const raw = await rawRun(python, [], env, BUNDLE, 1500);
+    assert.notEqual(raw.code, 0, "with stdin left open the hook should wait: the test proves nothing");
+    const { value, ms } = await timed(probePython(python, BUNDLE, { env }));
+    assertValidBlock(value);
+    assert.ok(ms < 4000, `took ${ms} ms`);
+  });
+
+  test("PYTHONSAFEPATH is taken out of the child's environment, in any spelling", async (t) => {
+    assert.deepEqual(probeEnvironment({ PATH: "/bin", PYTHONSAFEPATH: "1", PythonSafePath: "1" }), { PATH: "/bin" });
+    if (major * 100 + minor < 311) return t.skip("PYTHONSAFEPATH is new in 3.11");
+    const env = cleanEnv({ PYTHONSAFEPATH: "1" });
+    const raw = await rawRun(python, [], env);
+    assert.notEqual(raw.code, 0, "the probe ran with PYTHONSAFEPATH set: the test proves nothing");
+    assert.match(raw.stderr, /No module named probe/);
+    assertValidBlock(await probePython(python, BUNDLE, { env }));
+  });
+});
+
+test("the framing rule picks the last line that starts with the prefix", () => {
+  const block = VALID_LINE;
+  assert.deepEqual(
+    frameBlock(`noise\r\n{"probe_schema_version":1,"x":1}\r\n{"a":1}\r\nno newline\n${block}\n`),
+    JSON.parse(block),
+  );
+  assert.equal(
+    frameBlock(`${block}\n{"probe_schema_version":1,"cut`),
+    undefined,
+    "a last frame that does not parse is no block",
+  );
+  assert.equal(frameBlock(' {"probe_schema_version":1}'), undefined, "the prefix starts the line");
+  assert.equal(frameBlock('{"probe_schema_version":"1"}'), undefined);
+  assert.equal(frameBlock('{"probe_schema_version":1}'), undefined, "a block has every required key");
+  assert.equal(frameBlock(""), undefined);
+});
