@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import FIXED_KEYS, PRODUCT_KEYS, assert_safe_block, copy_probe, fresh_venv, wrapper
-from support import IN_CI, ROOT, clean_env, parse_block, run_probe
+from hostile import assert_safe_block, fresh_venv, wrapper
+from support import FIXED_KEYS, IN_CI, PRODUCT_KEYS, ROOT, clean_env, copy_probe, parse_block, run_probe
 
 # FIFOs, FUSE, another user: POSIX (FUSE and user namespaces: Linux, and skipped without them).
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX only")

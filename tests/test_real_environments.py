@@ -25,7 +25,6 @@ from typing import Any, Callable, Iterator, Tuple
 
 import pytest
 from envs import (
-    PRODUCT_MODULES,
     PYPY,
     Truth,
     Venv,
@@ -44,7 +43,8 @@ from envs import (
     uv,
     uv_bin,
 )
-from support import find_interpreter, run_probe
+from pythons import CPYTHONS, PYPYS, find_interpreter
+from support import PRODUCT_MODULES, run_probe
 
 pytestmark = pytest.mark.network
 
@@ -702,11 +702,11 @@ def test_named_distributions_match_a_real_import(built: Other, name: str) -> Non
 def test_every_scenario_runs_somewhere() -> None:
     """Each scenario is generated for at least one interpreter this machine has (nox runs them all)."""
     available: list[Interpreter] = []
-    for version in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"):
+    for version in CPYTHONS:
         if find_interpreter(version):
             available.append(("cpython", (3, int(version.split(".")[1]))))
-    for version in ("pypy3.9", "pypy3.10", "pypy3.11"):
-        if find_interpreter(version) or (version == "pypy3.9" and find_interpreter("pypy3")):
+    for version in PYPYS:
+        if find_interpreter(version):  # a lone pypy3 counts for the version it is
             available.append(("pypy", (3, int(version.split(".")[1]))))
     orphans = [name for name, entry in SCENARIOS.items() if not any(entry.runs_on(here) for here in available)]
     assert orphans == []
