@@ -43,6 +43,7 @@ from envs import (
     uv,
     uv_bin,
 )
+from progress import Progress
 from pythons import CPYTHONS, PYPYS, find_interpreter
 from support import PRODUCT_MODULES, run_probe
 
@@ -616,7 +617,7 @@ def scenarios_here() -> list[str]:
 WORKERS = min(4, (os.cpu_count() or 2) + 1)
 
 
-def prepare(name: str, tmp: Path, other: Other) -> Built:
+def prepare(name: str, tmp: Path, other: Other, progress: Progress) -> Built:
     """Build a scenario and compute everything its tests compare."""
     entry = SCENARIOS[name]
     ready = Built(entry.build(tmp, other), entry)
@@ -624,6 +625,7 @@ def prepare(name: str, tmp: Path, other: Other) -> Built:
     ready.truth  # noqa: B018
     if entry.named:
         ready.named  # noqa: B018
+    progress.done(name)
     return ready
 
 
@@ -641,7 +643,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     def start(name: str) -> Future[Built]:
         with lock:
             if name not in futures:
-                futures[name] = executor.submit(prepare, name, tmp_path_factory.mktemp(name), get)
+                futures[name] = executor.submit(prepare, name, tmp_path_factory.mktemp(name), get, progress)
             return futures[name]
 
     def get(name: str) -> Built:
@@ -652,10 +654,12 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             with lock:
                 futures[name] = inline
             try:
-                inline.set_result(prepare(name, tmp_path_factory.mktemp(name), get))
+                inline.set_result(prepare(name, tmp_path_factory.mktemp(name), get, progress))
             except BaseException as error:
                 inline.set_exception(error)
             future = inline
+        if threading.current_thread() is threading.main_thread():
+            return progress.wait(future)
         return future.result()
 
     collected = set()
@@ -663,9 +667,12 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         callspec = getattr(item, "callspec", None)
         if getattr(item, "module", None) is sys.modules[__name__] and callspec is not None:
             collected.add(callspec.params.get("name"))
-    for name in SCENARIOS:
-        if name in collected:
-            start(name)
+    wanted = [name for name in SCENARIOS if name in collected]
+    progress = Progress(request.config, "environment", len(wanted))
+    progress.say(f"building {len(wanted)} real environments in {WORKERS} threads (a cold cache downloads wheels first)")
+    for name in wanted:
+        start(name)
+    progress.flush()
     yield get
     executor.shutdown(wait=True)
 
