@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,6 +114,15 @@ def bundle(session: nox.Session) -> None:
     session.run(sys.executable, "tools/bundle.py", *session.posargs)
 
 
+def require_program(session: nox.Session, program: str, install: str) -> None:
+    """A program the session needs: without it a contributor's run skips the session, CI's fails."""
+    if shutil.which(program) is None:
+        message = f"{program} is not on PATH: {install}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            session.error(message + " (CI must have it: see .ci/run)")
+        session.skip(message)
+
+
 def contract_interpreters() -> list[str]:
     """Every interpreter the contract is checked against, old ones included (they get unsupported_python)."""
     return pythons.installed_interpreters(exclude=str(ROOT / ".nox"))
@@ -121,6 +131,7 @@ def contract_interpreters() -> list[str]:
 @nox.session(venv_backend="none")
 def node(session: nox.Session) -> None:
     """The extension's side of the contract: Node runs the bundle under every interpreter found."""
+    require_program(session, "node", "install Node.js 18+ with npm (https://nodejs.org, or apt-get install nodejs npm)")
     session.run(sys.executable, "tools/bundle.py")
     interpreters = contract_interpreters()
     session.log("interpreters: " + ", ".join(interpreters))

@@ -17,8 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
-import pytest
-from support import FIXED_KEYS, IN_CI, PRODUCT_KEYS, record_hash
+from support import FIXED_KEYS, PRODUCT_KEYS, record_hash, unavailable
 
 if TYPE_CHECKING:
     from envs import Venv
@@ -116,14 +115,10 @@ def require_strace() -> str:
     """``strace``; a contributor without it skips, CI (whose .ci/run installs it) fails."""
     found = shutil.which("strace")
     if found is None:
-        if IN_CI:
-            pytest.fail("strace is missing (.ci/run installs it)")
-        pytest.skip("strace is not installed")
+        unavailable("strace is not installed (apt-get install strace): the tests that watch system calls need it")
     check = subprocess.run([found, "-f", "-o", os.devnull, "true"], capture_output=True, text=True)
     if check.returncode != 0:
-        if IN_CI:
-            pytest.fail(f"strace cannot trace here: {check.stderr.strip()}")
-        pytest.skip(f"strace cannot trace here: {check.stderr.strip()}")
+        unavailable(f"strace cannot trace here: {check.stderr.strip()}")
     return found
 
 

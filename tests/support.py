@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jsonschema
 import pytest
@@ -26,14 +26,22 @@ FRAME_PREFIX = '{"probe_schema_version":'
 _LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSTARTUP")
 
 
+def unavailable(message: str, *, in_ci: bool = True) -> NoReturn:
+    """Something a test needs is missing: a contributor skips with *message* (say what to install), CI fails.
+
+    ``in_ci=False`` for what CI's machine does not have either: it skips there too.
+    """
+    if IN_CI and in_ci:
+        pytest.fail(message + " (CI must have it: see .ci/run)")
+    pytest.skip(message)
+
+
 def require_interpreter(version: str) -> str:
     """The interpreter for *version*; a contributor without it skips, CI fails for those it has (``ON_CI``)."""
     python = find_interpreter(version)
     if python is None:
-        message = f"no Python {version} on this machine"
-        if IN_CI and version in ON_CI:
-            pytest.fail(message + " (CI installs it: see .ci/run)")
-        pytest.skip(message)
+        name = version if version.startswith("pypy") else f"python{version}"
+        unavailable(f"no Python {version} here: install it with pyenv, or put {name} on PATH", in_ci=version in ON_CI)
     return python
 
 
