@@ -21,7 +21,11 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent
 BOOTSTRAP = ROOT / ".nox" / ".bootstrap"
-NOX_REQUIREMENT = "nox[uv]>=2025.2.9"
+# Wheels, sdists, pip's and uv's caches (nox's environments' and the tests' own) in one folder.
+CACHE = Path(os.environ.get("PROBE_TEST_CACHE") or ROOT / ".cache")
+# uv beside nox rather than nox[uv]: on Python 3.8 pip backtracks through every uv release for
+# the extra of the last nox that supports 3.8, and the bootstrap takes more than ten minutes.
+NOX_REQUIREMENTS = ["nox>=2025.2.9", "uv>=0.4"]
 
 
 def bootstrap() -> None:
@@ -29,9 +33,10 @@ def bootstrap() -> None:
     bindir = "Scripts" if os.name == "nt" else "bin"
     python = BOOTSTRAP / bindir / ("python.exe" if os.name == "nt" else "python")
     if not python.exists():
-        print(f"noxfile.py: installing {NOX_REQUIREMENT} into {BOOTSTRAP.relative_to(ROOT)}", flush=True)
+        print(f"noxfile.py: installing {' '.join(NOX_REQUIREMENTS)} into {BOOTSTRAP.relative_to(ROOT)}", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(BOOTSTRAP)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", NOX_REQUIREMENT], check=True)
+        env = dict(os.environ, PIP_CACHE_DIR=str(CACHE / "pip"))
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *NOX_REQUIREMENTS], check=True, env=env)
     args = [str(python), "-m", "nox", "-f", str(Path(__file__).resolve()), *sys.argv[1:]]
     if os.name == "nt":
         raise SystemExit(subprocess.call(args))
@@ -75,8 +80,6 @@ def extra(name: str) -> list[str]:
 os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pythons.pyenv_bin_dirs()])
 # A missing interpreter is skipped, never downloaded: uv would otherwise fetch a build of its own.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
-# Wheels, sdists and uv's cache (nox's environments and the tests' own) in one folder.
-CACHE = Path(os.environ.get("PROBE_TEST_CACHE") or ROOT / ".cache")
 os.environ["UV_CACHE_DIR"] = str(CACHE / "uv")
 
 PYTHONS = pythons.SUPPORTED
