@@ -134,7 +134,9 @@ def contract_interpreters() -> list[str]:
 @nox.session(venv_backend="none")
 def node(session: nox.Session) -> None:
     """The extension's side of the contract: Node runs the bundle under every interpreter found."""
-    require_program(session, "node", "install Node.js 18+ with npm (https://nodejs.org, or apt-get install nodejs npm)")
+    for program in ("node", "npm"):
+        require_program(session, program, "install Node.js 20+ and npm (nodejs.org, or apt-get install nodejs npm)")
+    session.env["npm_config_cache"] = str(CACHE / "npm")  # npm's downloads beside uv's, not in ~/.npm
     session.run(sys.executable, "tools/bundle.py")
     interpreters = contract_interpreters()
     session.log("interpreters: " + ", ".join(interpreters))
