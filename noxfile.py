@@ -11,16 +11,21 @@ the rest.
 
 from __future__ import annotations
 
-import glob
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent
 BOOTSTRAP = ROOT / ".nox" / ".bootstrap"
-NOX_REQUIREMENT = "nox[uv]>=2025.2.9"
+# Wheels, sdists, pip's and uv's caches (nox's environments' and the tests' own) in one folder.
+CACHE = Path(os.environ.get("PROBE_TEST_CACHE") or ROOT / ".cache")
+# uv beside nox rather than nox[uv]: on Python 3.8 pip backtracks through every uv release for
+# the extra of the last nox that supports 3.8, and the bootstrap takes more than ten minutes.
+NOX_REQUIREMENTS = ["nox>=2025.2.9", "uv>=0.4"]
 
 
 def bootstrap() -> None:
@@ -28,9 +33,10 @@ def bootstrap() -> None:
     bindir = "Scripts" if os.name == "nt" else "bin"
     python = BOOTSTRAP / bindir / ("python.exe" if os.name == "nt" else "python")
     if not python.exists():
-        print(f"noxfile.py: installing {NOX_REQUIREMENT} into {BOOTSTRAP.relative_to(ROOT)}", flush=True)
+        print(f"noxfile.py: installing {' '.join(NOX_REQUIREMENTS)} into {BOOTSTRAP.relative_to(ROOT)}", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(BOOTSTRAP)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", NOX_REQUIREMENT], check=True)
+        env = dict(os.environ, PIP_CACHE_DIR=str(CACHE / "pip"))
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *NOX_REQUIREMENTS], check=True, env=env)
     args = [str(python), "-m", "nox", "-f", str(Path(__file__).resolve()), *sys.argv[1:]]
     if os.name == "nt":
         raise SystemExit(subprocess.call(args))
@@ -45,18 +51,38 @@ except ImportError:
     bootstrap()
 
 
-def pyenv_bin_dirs() -> list[str]:
-    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    return sorted(glob.glob(os.path.join(root, "versions", "*", "bin")))
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # nox itself depends on tomli below 3.11, so the bootstrap environment has it
+    import tomli as tomllib
+
+
+def _load_module(path: Path) -> ModuleType:
+    """A module of the test suite's, loaded from its file without putting tests/ on sys.path."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The interpreters the tests know, and how they are found: one list for nox and pytest.
+pythons = _load_module(ROOT / "tests" / "pythons.py")
+
+
+def extra(name: str) -> list[str]:
+    """The requirements of pyproject.toml's ``[project.optional-dependencies]`` *name*."""
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        return list(tomllib.load(file)["project"]["optional-dependencies"][name])
 
 
 # pyenv keeps one folder per version; putting them all on PATH lets nox find python3.X.
-os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pyenv_bin_dirs()])
+os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pythons.pyenv_bin_dirs()])
 # A missing interpreter is skipped, never downloaded: uv would otherwise fetch a build of its own.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+os.environ["UV_CACHE_DIR"] = str(CACHE / "uv")
 
-PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "pypy3.9", "pypy3.10", "pypy3.11"]
-TEST_REQUIREMENTS = ["pytest>=7", "hypothesis>=6", "packaging>=23", "importlib-metadata>=6", "jsonschema>=4", "uv>=0.4"]
+PYTHONS = pythons.SUPPORTED
 
 nox.options.error_on_missing_interpreters = False
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -66,22 +92,22 @@ nox.options.sessions = ["tests", "lint", "typecheck", "node"]
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The pytest suite, with the probe as a checkout (the way the extension ships it)."""
-    session.install(*TEST_REQUIREMENTS)
-    session.env["PROBE_TEST_CACHE"] = str(ROOT / ".cache")
+    session.install(*extra("test"))
+    session.env["PROBE_TEST_CACHE"] = str(CACHE)
     junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
     session.run("python", "-m", "pytest", f"--junitxml={junit}", *session.posargs)
 
 
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
-    session.install("ruff")
+    session.install(*extra("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 
 @nox.session(python="3.12")
 def typecheck(session: nox.Session) -> None:
-    session.install("mypy", *TEST_REQUIREMENTS)
+    session.install(*extra("typecheck"), *extra("test"))
     session.run("mypy")
 
 
@@ -91,32 +117,26 @@ def bundle(session: nox.Session) -> None:
     session.run(sys.executable, "tools/bundle.py", *session.posargs)
 
 
-# Every interpreter the contract is checked against, old ones included (they get unsupported_python).
-CONTRACT_PYTHONS = ["2.7", "3.6", "3.7", *PYTHONS]
+def require_program(session: nox.Session, program: str, install: str) -> None:
+    """A program the session needs: without it a contributor's run skips the session, CI's fails."""
+    if shutil.which(program) is None:
+        message = f"{program} is not on PATH: {install}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            session.error(message + " (CI must have it: see .ci/run)")
+        session.skip(message)
 
 
 def contract_interpreters() -> list[str]:
-    """The interpreters in pyenv's folders and on PATH, and the Windows launcher's list.
-
-    pyenv's shims are left out: scripts that pick one of the real interpreters, slowly.
-    """
-    folders = [*pyenv_bin_dirs(), *(d for d in os.environ.get("PATH", "").split(os.pathsep) if "shims" not in d)]
-    search = os.pathsep.join(folders)
-    names = [f"python{version}" if version[0].isdigit() else version for version in CONTRACT_PYTHONS]
-    found = [shutil.which(name, path=search) for name in [*names, "pypy3", "python3", "python"]]
-    if os.name == "nt" and shutil.which("py"):
-        listing = subprocess.run(["py", "-0p"], capture_output=True, text=True).stdout
-        found += [word for line in listing.splitlines() for word in line.split() if word.lower().endswith(".exe")]
-    unique: dict[str, str] = {}
-    for python in found:
-        if python and not os.path.normcase(python).startswith(os.path.normcase(str(ROOT / ".nox"))):
-            unique.setdefault(os.path.realpath(python), python)
-    return list(unique.values())
+    """Every interpreter the contract is checked against, old ones included (they get unsupported_python)."""
+    return pythons.installed_interpreters(exclude=str(ROOT / ".nox"))
 
 
 @nox.session(venv_backend="none")
 def node(session: nox.Session) -> None:
     """The extension's side of the contract: Node runs the bundle under every interpreter found."""
+    for program in ("node", "npm"):
+        require_program(session, program, "install Node.js 20+ and npm (nodejs.org, or apt-get install nodejs npm)")
+    session.env["npm_config_cache"] = str(CACHE / "npm")  # npm's downloads beside uv's, not in ~/.npm
     session.run(sys.executable, "tools/bundle.py")
     interpreters = contract_interpreters()
     session.log("interpreters: " + ", ".join(interpreters))
@@ -141,8 +161,8 @@ def node(session: nox.Session) -> None:
 @nox.session(python="3.12")
 def bench(session: nox.Session) -> None:
     """The benchmark of issue 4 (not in the default run): builds its venvs, measures, writes BENCHMARKS.md."""
-    session.install("psutil>=5.9", "matplotlib>=3.5", "uv>=0.4", "flit_core>=3.4,<4")
-    session.env["PROBE_TEST_CACHE"] = str(ROOT / ".cache")
+    session.install(*extra("bench"))
+    session.env["PROBE_TEST_CACHE"] = str(CACHE)
     session.env.pop("PYTHONDONTWRITEBYTECODE", None)  # run.py also leaves it out of every child's environment
     session.run("python", "bench/run.py", *session.posargs)
 

@@ -13,10 +13,8 @@ probe's own readers) names the distribution whose installed files include it, an
 
 from __future__ import annotations
 
-import base64
 import functools
 import glob
-import hashlib
 import json
 import os
 import shutil
@@ -31,7 +29,7 @@ from typing import Any, Tuple
 import importlib_metadata
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-from support import CACHE, clean_env
+from support import CACHE, clean_env, record_hash
 
 PYPY = sys.implementation.name == "pypy"
 WHEELS = CACHE / "wheels"
@@ -39,15 +37,6 @@ SDISTS = CACHE / "sdists"
 UV_CACHE = CACHE / "uv"
 BIN = "Scripts" if os.name == "nt" else "bin"
 
-# The six products: block key -> the module ``import`` loads.
-PRODUCT_MODULES = {
-    "fastapi_version": "fastapi",
-    "fastapi_cli_version": "fastapi_cli",
-    "fastapi_cloud_cli_version": "fastapi_cloud_cli",
-    "pydantic_version": "pydantic",
-    "starlette_version": "starlette",
-    "typer_version": "typer",
-}
 UNKNOWN = "unknown"
 
 
@@ -391,10 +380,6 @@ def normalized(version: str | None) -> str:
     return public if len(public) <= 64 else UNKNOWN
 
 
-def _record_hash(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode("ascii").rstrip("=")
-
-
 @functools.lru_cache(maxsize=None)
 def _real_folder(folder: str) -> str:
     return os.path.realpath(folder)
@@ -424,7 +409,7 @@ def _matching_hash(claims: list[Claim]) -> list[Claim]:
     for dist, entry in claims:
         if entry.hash is None or entry.hash.mode != "sha256":
             continue
-        if _record_hash(dist.locate_file(entry).read_bytes()) == entry.hash.value:
+        if record_hash(dist.locate_file(entry).read_bytes()) == f"sha256={entry.hash.value}":
             matching.append((dist, entry))
     return matching
 

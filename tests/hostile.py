@@ -9,8 +9,6 @@ and ``strace``.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import re
 import shutil
@@ -19,9 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
-import pytest
-from support import IN_CI, ROOT
-from test_cli import FIXED_KEYS, PRODUCT_KEYS
+from support import FIXED_KEYS, PRODUCT_KEYS, record_hash, unavailable
 
 if TYPE_CHECKING:
     from envs import Venv
@@ -50,10 +46,6 @@ def last_line(stdout: str) -> str:
 # Wheels with contents of our choosing.
 
 
-def _record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode("ascii").rstrip("=")
-
-
 def build_wheel(
     directory: Path, name: str, version: str, files: Mapping[str, str | bytes], requires: tuple[str, ...] = ()
 ) -> Path:
@@ -69,7 +61,7 @@ def build_wheel(
     contents[f"{info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: probe-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     )
-    record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in contents.items())
+    record = "".join(f"{path},{record_hash(data)},{len(data)}\n" for path, data in contents.items())
     contents[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{stem}-{version}-py3-none-any.whl"
@@ -119,25 +111,14 @@ def fresh_venv(root: Path) -> Venv:
     return create_venv(root)
 
 
-def copy_probe(directory: Path) -> Path:
-    """A copy of ``probe/`` in a folder of its own, without bytecode; returns the folder to run it from."""
-    app = directory / "app"
-    shutil.copytree(ROOT / "probe", app / "probe", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return app
-
-
 def require_strace() -> str:
     """``strace``; a contributor without it skips, CI (whose .ci/run installs it) fails."""
     found = shutil.which("strace")
     if found is None:
-        if IN_CI:
-            pytest.fail("strace is missing (.ci/run installs it)")
-        pytest.skip("strace is not installed")
+        unavailable("strace is not installed (apt-get install strace): the tests that watch system calls need it")
     check = subprocess.run([found, "-f", "-o", os.devnull, "true"], capture_output=True, text=True)
     if check.returncode != 0:
-        if IN_CI:
-            pytest.fail(f"strace cannot trace here: {check.stderr.strip()}")
-        pytest.skip(f"strace cannot trace here: {check.stderr.strip()}")
+        unavailable(f"strace cannot trace here: {check.stderr.strip()}")
     return found
 
 

@@ -1,19 +1,21 @@
-"""Helpers shared by the tests: finding interpreters, and running the probe the way the extension does."""
+"""Helpers shared by the tests: the block's keys, requiring interpreters, running the probe as the extension does."""
 
 from __future__ import annotations
 
+import base64
 import functools
-import glob
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jsonschema
 import pytest
+from pythons import ON_CI, find_interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("PROBE_TEST_CACHE", ROOT / ".cache"))
@@ -24,28 +26,22 @@ FRAME_PREFIX = '{"probe_schema_version":'
 _LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSTARTUP")
 
 
-def pyenv_root() -> Path:
-    return Path(os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv"))
+def unavailable(message: str, *, in_ci: bool = True) -> NoReturn:
+    """Something a test needs is missing: a contributor skips with *message* (say what to install), CI fails.
 
-
-def find_interpreter(version: str) -> str | None:
-    """An interpreter for *version* ("3.8", "2.7", "pypy3"), from pyenv or PATH; None if there is none."""
-    if version.startswith("pypy"):
-        return shutil.which(version) or shutil.which(version.replace(".", "")) or None
-    found = sorted(glob.glob(str(pyenv_root() / "versions" / f"{version}.*" / "bin" / "python")))
-    if found:
-        return found[-1]
-    return shutil.which(f"python{version}")
+    ``in_ci=False`` for what CI's machine does not have either: it skips there too.
+    """
+    if IN_CI and in_ci:
+        pytest.fail(message + " (CI must have it: see .ci/run)")
+    pytest.skip(message)
 
 
 def require_interpreter(version: str) -> str:
-    """The interpreter for *version*; a contributor without it skips, CI (which has it) fails."""
+    """The interpreter for *version*; a contributor without it skips, CI fails for those it has (``ON_CI``)."""
     python = find_interpreter(version)
     if python is None:
-        message = f"no Python {version} on this machine"
-        if IN_CI:
-            pytest.fail(message + " (CI installs it: see .ci/run)")
-        pytest.skip(message)
+        name = version if version.startswith("pypy") else f"python{version}"
+        unavailable(f"no Python {version} here: install it with pyenv, or put {name} on PATH", in_ci=version in ON_CI)
     return python
 
 
@@ -63,9 +59,25 @@ REPORT_SCHEMA_FILE = ROOT / "probe" / "report" / "schema.json"
 
 
 @functools.lru_cache(maxsize=None)
+def load_schema(schema_file: Path = SCHEMA_FILE) -> dict[str, Any]:
+    """A JSON Schema the probe ships; the block's by default."""
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert isinstance(schema, dict)
+    return schema
+
+
+# The block's keys in their order, from the schema (the public API): the keys every block has,
+# then the six product keys.
+FIXED_KEYS: list[str] = list(load_schema()["required"])
+PRODUCT_KEYS: list[str] = [key for key in load_schema()["properties"] if key not in FIXED_KEYS]
+# Block key -> the module ``import`` loads (``fastapi_cli_version`` -> ``fastapi_cli``).
+PRODUCT_MODULES: dict[str, str] = {key: key[: -len("_version")] for key in PRODUCT_KEYS}
+
+
+@functools.lru_cache(maxsize=None)
 def validator(schema_file: Path) -> jsonschema.protocols.Validator:
     """A validator for a schema the probe ships (draft 2020-12), checked itself first."""
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema = load_schema(schema_file)
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
@@ -135,3 +147,15 @@ def run_probe(
         stdin=subprocess.DEVNULL,
     )
     return ProbeRun(completed)
+
+
+def record_hash(data: bytes) -> str:
+    """A RECORD row's hash of *data* (PEP 376, PEP 427): ``sha256=`` and URL-safe base64 without padding."""
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode("ascii").rstrip("=")
+
+
+def copy_probe(directory: Path) -> Path:
+    """A copy of ``probe/`` in a folder of its own, without bytecode; returns the folder to run it from."""
+    app = directory / "app"
+    shutil.copytree(ROOT / "probe", app / "probe", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return app

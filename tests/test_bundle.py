@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,17 +13,22 @@ from pathlib import Path
 
 import envs
 import pytest
-from support import ROOT, SCHEMA_FILE, clean_env, find_interpreter, parse_report, require_interpreter, run_probe
+from pythons import SUPPORTED, UNSUPPORTED, find_interpreter
+from support import (
+    FIXED_KEYS,
+    PRODUCT_KEYS,
+    ROOT,
+    SCHEMA_FILE,
+    clean_env,
+    copy_probe,
+    parse_report,
+    require_interpreter,
+    run_probe,
+)
 
 from probe import __version__
-from probe.cli import fixed_pairs
-from probe.products import PRODUCTS
 
 BUNDLE_TOOL = ROOT / "tools" / "bundle.py"
-SUPPORTED = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "pypy3"]
-UNSUPPORTED = ["2.7", "3.6", "3.7"]
-FIXED_KEYS = [key for key, _ in fixed_pairs("ok")]
-PRODUCT_KEYS = [target.key for target in PRODUCTS]
 # The folder of the bundle must stay small: it ships inside every copy of the extension. The probe's
 # own code has its budget; packaging, vendored for --report only (probe/_vendor/), has its own.
 MAX_BYTES = 150_000
@@ -98,8 +102,7 @@ def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
     """A second checkout: other mtimes, a stale __pycache__, stray files, CRLF line endings, another umask."""
     first_folder, first_zip = build(tmp_path / "one", SOURCE_DATE_EPOCH="1700000000")
 
-    checkout = tmp_path / "checkout"
-    shutil.copytree(ROOT / "probe", checkout / "probe", ignore=shutil.ignore_patterns("__pycache__"))
+    checkout = copy_probe(tmp_path / "checkout")
     for path in [path for path in (checkout / "probe").rglob("*") if path.is_file()]:
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # what git's autocrlf does on Windows
         os.utime(path, (2_000_000_000, 2_000_000_000))
@@ -125,8 +128,7 @@ def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
 
 def test_two_builds_of_one_commit_are_identical(tmp_path: Path) -> None:
     """Without SOURCE_DATE_EPOCH the zip's one timestamp is the commit's, so rebuilding changes nothing."""
-    checkout = tmp_path / "checkout"
-    shutil.copytree(ROOT / "probe", checkout / "probe", ignore=shutil.ignore_patterns("__pycache__"))
+    checkout = copy_probe(tmp_path / "checkout")
     committed_at = "2024-06-01T12:00:00+00:00"
     git = ["git", "-C", str(checkout), "-c", "user.name=probe", "-c", "user.email=probe@invalid"]
     env = clean_env(GIT_AUTHOR_DATE=committed_at, GIT_COMMITTER_DATE=committed_at)

@@ -5,27 +5,9 @@ from __future__ import annotations
 import sys
 
 import pytest
-from support import run_probe
+from support import FIXED_KEYS, PRODUCT_KEYS, run_probe
 
 from probe import SCHEMA_VERSION, __version__
-
-PRODUCT_KEYS = [
-    "fastapi_version",
-    "fastapi_cli_version",
-    "fastapi_cloud_cli_version",
-    "pydantic_version",
-    "starlette_version",
-    "typer_version",
-]
-FIXED_KEYS = [
-    "probe_schema_version",
-    "probe_version",
-    "probe_status",
-    "python_version",
-    "python_implementation",
-    "python_platform",
-    "python_arch",
-]
 
 
 def test_default_block_has_every_key_in_order() -> None:

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import FIXED_KEYS, PRODUCT_KEYS, assert_safe_block, copy_probe, fresh_venv, wrapper
-from support import IN_CI, ROOT, clean_env, parse_block, run_probe
+from hostile import assert_safe_block, fresh_venv, wrapper
+from support import FIXED_KEYS, PRODUCT_KEYS, ROOT, clean_env, copy_probe, parse_block, run_probe, unavailable
 
 # FIFOs, FUSE, another user: POSIX (FUSE and user namespaces: Linux, and skipped without them).
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX only")
@@ -159,18 +159,13 @@ class StallingFS:
 @pytest.fixture
 def stalling_fs(request: pytest.FixtureRequest) -> StallingFS:
     if not os.path.exists("/dev/fuse") or os.geteuid() != 0:
-        message = "a FUSE mount needs /dev/fuse and root"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("a FUSE mount needs /dev/fuse and root")
     names, honour_interrupts = request.param if isinstance(request.param, tuple) else (request.param, True)
     fs = StallingFS(names, honour_interrupts)
     try:
         fs.__enter__()
     except OSError as error:
-        if IN_CI:
-            pytest.fail(str(error))
-        pytest.skip(str(error))
+        unavailable(str(error))
     request.addfinalizer(lambda: fs.__exit__(None, None, None))
     return fs
 
@@ -307,9 +302,7 @@ def unprivileged(tmp_path: Path) -> str:
         [unshare or "unshare", "--user", "--map-user=1000", "--map-group=1000", "true"], capture_output=True
     )
     if unshare is None or check.returncode != 0:
-        if IN_CI:
-            pytest.fail("unshare --user is needed to drop root's file access")
-        pytest.skip("cannot run unprivileged here")
+        unavailable("unshare --user is needed to drop root's file access (util-linux, user namespaces)")
     command = [unshare, "--user", "--map-user=1000", "--map-group=1000", sys.executable]
     return wrapper(tmp_path / "python-unprivileged", command)
 

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile import PRODUCT_KEYS, last_line
-from support import clean_env, require_interpreter, run_probe
+from hostile import last_line
+from support import PRODUCT_KEYS, clean_env, require_interpreter, run_probe
 
 from probe import __version__
 

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile import PRODUCT_KEYS, assert_safe_block, traced_python
-from support import clean_env, run_probe
+from hostile import assert_safe_block, traced_python
+from support import PRODUCT_MODULES, clean_env, run_probe
 
 # FIFOs, symlink loops and file names that are not UTF-8, which other systems refuse or lack.
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
-MODULES = {key: key[: -len("_version")] for key in PRODUCT_KEYS}
 MB = 1024 * 1024
 
 
@@ -251,8 +250,8 @@ def test_hostile_metadata(case: str, tmp_path: Path) -> None:
     assert (run.returncode, run.stderr) == (0, "")
     block = run.block
     assert_safe_block(block)
-    found = importable(env, list(MODULES.values()))
-    for key, module in MODULES.items():
+    found = importable(env, list(PRODUCT_MODULES.values()))
+    for key, module in PRODUCT_MODULES.items():
         assert (block[key] is None) == (not found[module]), (key, block[key])
         assert block[key] == expected.get(key), key
 

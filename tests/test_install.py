@@ -117,3 +117,9 @@ def test_installed_probe_carries_its_one_packaging(installed: Venv, elsewhere: P
     code += "; sys.stdout.write(sys.modules['probe._vendor.packaging.requirements'].__file__)"
     location = os.path.realpath(run_tool([str(installed.python), "-c", code], env=clean_env(), cwd=elsewhere))
     assert location == os.path.realpath(installed.purelib / "probe" / "_vendor" / "packaging" / "requirements.py")
+
+
+def test_installed_probe_is_marked_typed(installed: Venv) -> None:
+    """pyproject.toml claims ``Typing :: Typed``: PEP 561's marker is installed beside the package's modules."""
+    assert '"Typing :: Typed"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert (installed.purelib / "probe" / "py.typed").is_file()

@@ -12,12 +12,12 @@ import subprocess
 import sys
 
 import pytest
-from hostile import FIXED_KEYS, last_line
-from support import ROOT, clean_env, require_interpreter, run_probe
+from hostile import last_line
+from pythons import UNSUPPORTED
+from support import FIXED_KEYS, ROOT, clean_env, require_interpreter, run_probe
 
 from probe import SCHEMA_VERSION, __version__
 
-OLD = ["2.7", "3.6", "3.7"]
 # CONTEXT/DEVELOPERS: these must parse on Python 2.7 whatever the legacy path imports today.
 MUST_PARSE_ON_27 = {
     "probe/__init__.py",
@@ -45,7 +45,7 @@ print(json.dumps({"version": platform.python_version(), "platform": sys.platform
 """
 
 
-@pytest.fixture(params=OLD)
+@pytest.fixture(params=UNSUPPORTED)
 def old_python(request: pytest.FixtureRequest) -> str:
     return require_interpreter(request.param)
 

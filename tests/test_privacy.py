@@ -16,8 +16,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hostile import EveryPath, assert_safe_block, build_wheel, copy_probe, fresh_venv, install_wheels
-from support import clean_env, require_interpreter, run_probe
+from hostile import EveryPath, assert_safe_block, build_wheel, fresh_venv, install_wheels
+from support import clean_env, copy_probe, require_interpreter, run_probe
 
 USER = "zqxuser7"
 HOST = "hostq7z"

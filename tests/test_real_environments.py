@@ -25,7 +25,6 @@ from typing import Any, Callable, Iterator, Tuple
 
 import pytest
 from envs import (
-    PRODUCT_MODULES,
     PYPY,
     Truth,
     Venv,
@@ -44,7 +43,9 @@ from envs import (
     uv,
     uv_bin,
 )
-from support import find_interpreter, run_probe
+from progress import Progress
+from pythons import CPYTHONS, PYPYS, find_interpreter
+from support import PRODUCT_MODULES, run_probe
 
 pytestmark = pytest.mark.network
 
@@ -616,7 +617,7 @@ def scenarios_here() -> list[str]:
 WORKERS = min(4, (os.cpu_count() or 2) + 1)
 
 
-def prepare(name: str, tmp: Path, other: Other) -> Built:
+def prepare(name: str, tmp: Path, other: Other, progress: Progress) -> Built:
     """Build a scenario and compute everything its tests compare."""
     entry = SCENARIOS[name]
     ready = Built(entry.build(tmp, other), entry)
@@ -624,6 +625,7 @@ def prepare(name: str, tmp: Path, other: Other) -> Built:
     ready.truth  # noqa: B018
     if entry.named:
         ready.named  # noqa: B018
+    progress.done(name)
     return ready
 
 
@@ -641,7 +643,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     def start(name: str) -> Future[Built]:
         with lock:
             if name not in futures:
-                futures[name] = executor.submit(prepare, name, tmp_path_factory.mktemp(name), get)
+                futures[name] = executor.submit(prepare, name, tmp_path_factory.mktemp(name), get, progress)
             return futures[name]
 
     def get(name: str) -> Built:
@@ -652,10 +654,12 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             with lock:
                 futures[name] = inline
             try:
-                inline.set_result(prepare(name, tmp_path_factory.mktemp(name), get))
+                inline.set_result(prepare(name, tmp_path_factory.mktemp(name), get, progress))
             except BaseException as error:
                 inline.set_exception(error)
             future = inline
+        if threading.current_thread() is threading.main_thread():
+            return progress.wait(future)
         return future.result()
 
     collected = set()
@@ -663,9 +667,12 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         callspec = getattr(item, "callspec", None)
         if getattr(item, "module", None) is sys.modules[__name__] and callspec is not None:
             collected.add(callspec.params.get("name"))
-    for name in SCENARIOS:
-        if name in collected:
-            start(name)
+    wanted = [name for name in SCENARIOS if name in collected]
+    progress = Progress(request.config, "environment", len(wanted))
+    progress.say(f"building {len(wanted)} real environments in {WORKERS} threads (a cold cache downloads wheels first)")
+    for name in wanted:
+        start(name)
+    progress.flush()
     yield get
     executor.shutdown(wait=True)
 
@@ -702,11 +709,11 @@ def test_named_distributions_match_a_real_import(built: Other, name: str) -> Non
 def test_every_scenario_runs_somewhere() -> None:
     """Each scenario is generated for at least one interpreter this machine has (nox runs them all)."""
     available: list[Interpreter] = []
-    for version in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"):
+    for version in CPYTHONS:
         if find_interpreter(version):
             available.append(("cpython", (3, int(version.split(".")[1]))))
-    for version in ("pypy3.9", "pypy3.10", "pypy3.11"):
-        if find_interpreter(version) or (version == "pypy3.9" and find_interpreter("pypy3")):
+    for version in PYPYS:
+        if find_interpreter(version):  # a lone pypy3 counts for the version it is
             available.append(("pypy", (3, int(version.split(".")[1]))))
     orphans = [name for name, entry in SCENARIOS.items() if not any(entry.runs_on(here) for here in available)]
     assert orphans == []

@@ -15,11 +15,10 @@ from typing import Any
 
 import envs
 import pytest
-from support import REPORT_SCHEMA_FILE, ROOT, clean_env, parse_report, require_interpreter, run_probe
+from support import PRODUCT_MODULES, REPORT_SCHEMA_FILE, ROOT, clean_env, parse_report, require_interpreter, run_probe
 
 from probe.distributions import header_values
 from probe.interpreter import node_arch
-from probe.products import PRODUCTS
 from probe.report import architecture, environment, findings, hardware, operating_system, python_build
 
 # ---- operating system names -------------------------------------------------------------------
@@ -611,8 +610,8 @@ def test_report_leaves_the_block_alone(standard: envs.Venv) -> None:
     """Report mode and block mode answer from the same resolution."""
     block = run_probe(standard.python, env=standard.env).block
     table = rows(run_report(standard))
-    for target in PRODUCTS:
-        assert table[str(target.module)][0] == (block[target.key] or "not installed")
+    for key, module in PRODUCT_MODULES.items():
+        assert table[module][0] == (block[key] or "not installed")
 
 
 def test_report_is_markdown_ready_to_paste(standard: envs.Venv) -> None:

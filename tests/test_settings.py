@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from hostile import EveryPath, copy_probe, fresh_venv
-from support import clean_env, run_probe
+from hostile import EveryPath, fresh_venv
+from support import clean_env, copy_probe, run_probe
 
 # Locales and the variables of a POSIX shell.
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX only")

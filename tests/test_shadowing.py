@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile import EveryPath, build_wheel, copy_probe, fresh_venv, install_wheels, trace_module, traces
-from support import clean_env, require_interpreter, run_probe
+from hostile import EveryPath, build_wheel, fresh_venv, install_wheels, trace_module, traces
+from pythons import UNSUPPORTED
+from support import clean_env, copy_probe, require_interpreter, run_probe
 
 # Modules the probe imports on some path, or might be tempted to, and their usual imports.
 STDLIB_NAMES = """
@@ -174,7 +175,7 @@ def test_probe_executes_nothing_planted(world: World, args: list[str]) -> None:
         assert block["six_version"] == block["packaging_version"] == "unknown"
 
 
-@pytest.mark.parametrize("version", ["2.7", "3.6", "3.7"])
+@pytest.mark.parametrize("version", UNSUPPORTED)
 def test_old_interpreters_execute_nothing_planted(version: str, tmp_path: Path) -> None:
     python = require_interpreter(version)
     trace_dir = tmp_path / "traces"

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile import EveryPath, copy_probe, fresh_venv, traced_python
-from support import clean_env, run_probe
+from hostile import EveryPath, fresh_venv, traced_python
+from support import clean_env, copy_probe, run_probe
 
 EMPTY_MODULE = "probe_twin_empty"
 # strace, /proc/self/fd and os.open flags as Linux has them.

@@ -24,17 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hostile import PRODUCT_KEYS, assert_safe_block, last_line
+from hostile import assert_safe_block, last_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
-from support import clean_env, run_probe
-from test_versions import VERSIONS
+from support import PRODUCT_MODULES, clean_env, run_probe
+from version_strategies import VERSIONS
 
 # FIFOs, symlink loops and file names that are not UTF-8, which other systems refuse or lack.
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
-MODULES = ["fastapi", "fastapi_cli", "fastapi_cloud_cli", "pydantic", "starlette", "typer"]
+MODULES = list(PRODUCT_MODULES.values())
 DIST_NAMES = [
     "fastapi",
     "fastapi-slim",
@@ -300,7 +300,7 @@ def test_any_tree_gets_a_safe_answer(tree: Tree) -> None:
         assert block == run.block  # and the documented rule (schema-checked) agrees
         assert_safe_block(block)
         found = importable(env, root)
-        for key, name in zip(PRODUCT_KEYS, MODULES):
+        for key, name in PRODUCT_MODULES.items():
             value = block[key]
             assert (value is None) == (not found[name]), (key, value)
             if value not in (None, "unknown"):
