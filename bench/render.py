@@ -14,6 +14,8 @@ DOC = ROOT / "BENCHMARKS.md"
 PLOT = Path(__file__).resolve().parent / "scaling.png"
 BEGIN, END = "<!-- bench:tables:begin -->", "<!-- bench:tables:end -->"
 FIRST_RUN_TARGET = 1.10
+WARM_TARGET = 1.2
+LARGE_TARGET = 1.3  # the large environment's, warm or not
 STAT_CALLS = ("newfstatat", "stat", "fstat", "lstat", "statx")
 
 
@@ -65,7 +67,7 @@ def targets_table(results: Results) -> list[str]:
     for name, result in results["envs"].items():
         if "six" not in result["summary"]:
             continue
-        limit = 1.3 if name.startswith("large") else 1.2
+        limit = LARGE_TARGET if name.startswith("large") else WARM_TARGET
         wall, cpu = median_ratio(result, "probe", "empty", "wall"), median_ratio(result, "probe", "empty", "cpu")
         rss = median_ratio(result, "probe", "pass", "rss")
         six_wall, six_cpu = median_ratio(result, "six", "probe", "wall"), median_ratio(result, "six", "probe", "cpu")
@@ -97,23 +99,26 @@ def first_run_table(results: Results) -> list[str]:
         "as tools/bundle.py builds it, read-only, run with `PYTHONDONTWRITEBYTECODE=1` (nothing can be written, "
         "as in a read-only folder; nothing was). *No byte code*: the sources alone, likewise: what every run cost "
         "there before. *Warm*: byte code the interpreter wrote itself on an earlier run. Target for the shipped "
-        "byte code: ≤ %.2f on CPython." % FIRST_RUN_TARGET,
+        "byte code: ≤ %.2f on CPython (≤ %.1f in the large environment, whose warm runs have that target; "
+        "*shipped ÷ warm* is what the first run costs beyond them)." % (FIRST_RUN_TARGET, LARGE_TARGET),
         "",
         "| environment | shipped byte code, CPU ÷ floor | no byte code, CPU ÷ floor | warm, CPU ÷ floor "
-        "| shipped byte code, CPU ms | floor, CPU ms |",
-        "|---|---|---|---|---|---|",
+        "| shipped ÷ warm, CPU | shipped byte code, CPU ms | floor, CPU ms |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, result in rows:
         shipped = median_ratio(result, "shipped", "empty", "cpu")
+        limit = LARGE_TARGET if name.startswith("large") else FIRST_RUN_TARGET
         out.append(
-            "| %s (%s) | %s | %.2f | %.2f | %s | %s |"
+            "| %s (%s) | %s | %.2f | %.2f | %.2f | %s | %s |"
             % (
                 name,
                 describe(name, result),
                 # The targets are CPython's; PyPy's start-up is another story (its figure is given as it is).
-                "%.2f" % shipped if "pypy" in name else mark(shipped, shipped <= FIRST_RUN_TARGET),
+                "%.2f" % shipped if "pypy" in name else mark(shipped, shipped <= limit),
                 median_ratio(result, "nocache", "empty", "cpu"),
                 median_ratio(result, "probe", "empty", "cpu"),
+                median_ratio(result, "shipped", "probe", "cpu"),
                 cell(result["summary"]["shipped"]["cpu"]),
                 cell(result["summary"]["empty"]["cpu"]),
             )

@@ -100,7 +100,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--extension-rounds", type=int, default=25, help="rounds of the extension's view in Node")
     parser.add_argument("--no-extension", action="store_true", help="skip the extension's view (no Node needed)")
     parser.add_argument("--no-write", action="store_true", help="print the tables; leave results and docs alone")
+    parser.add_argument("--render-only", action="store_true", help="rewrite the tables and plot from results.json")
     options = parser.parse_args(argv)
+    if options.render_only:
+        publish(results.load(RESULTS))
+        return 0
     if options.rounds < 20 and not options.no_write:
         parser.error("fewer than 20 rounds only with --no-write")
     if os.name == "nt":
@@ -123,9 +127,14 @@ def main(argv: list[str]) -> int:
             previous["machine"] = run["machine"]
             run = previous
         results.save(run, RESULTS)
-        render.plot(run)
-        render.write_doc(render.tables(run))
+        publish(run)
     return 0
+
+
+def publish(run: results.Results) -> None:
+    """BENCHMARKS.md's tables and bench/scaling.png from *run*."""
+    render.plot(run)
+    render.write_doc(render.tables(run))
 
 
 if __name__ == "__main__":
