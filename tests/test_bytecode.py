@@ -91,12 +91,12 @@ def inside(bundle: Path, path: str) -> str | None:
     return relative.as_posix()
 
 
-def traced(python: str, bundle: Path, hook_dir: Path) -> Traced:
-    """``python -v -m probe`` from *bundle*, read-only, with the audit hook; what it compiled and loaded."""
+def traced(python: str, bundle: Path, hook_dir: Path, *args: str) -> Traced:
+    """``python -v -m probe ARGS`` from *bundle*, read-only, with the audit hook; what it compiled and loaded."""
     env = clean_env(PYTHONPATH=str(hook_dir))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a compiled module is written wherever that is possible
     completed = subprocess.run(
-        [*read_only_prefix(bundle), python, "-v", "-m", "probe"],
+        [*read_only_prefix(bundle), python, "-v", "-m", "probe", *args],
         cwd=bundle,
         env=env,
         capture_output=True,
@@ -118,7 +118,7 @@ def traced(python: str, bundle: Path, hook_dir: Path) -> Traced:
             name = inside(bundle, found.group(1))
             if name is not None:
                 (from_bytecode if found.group(1).endswith(".pyc") else from_source).add(name)
-    return Traced(audited, from_source, from_bytecode, parse_block(completed.stdout))
+    return Traced(audited, from_source, from_bytecode, parse_block(completed.stdout) if not args else {})
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +186,19 @@ def test_nothing_is_compiled_from_a_read_only_bundle(
     assert run.from_bytecode >= HOT_PATH, run.from_bytecode
     assert snapshot(bundle) == before, "something was written into the bundle"
     assert run.block["probe_status"] == "ok"
+
+
+@pytest.mark.parametrize("version", SUPPORTED)
+def test_nothing_is_compiled_for_the_report_either(read_only_copy: MakeCopy, hook_dir: Path, version: str) -> None:
+    """``--report --json`` imports the report package (and the vendored packaging where a product is installed)."""
+    python = require_interpreter(version)
+    bundle = read_only_copy()
+    before = snapshot(bundle)
+    run = traced(python, bundle, hook_dir, "--report", "--json")
+    assert run.audited == set()
+    assert run.from_source == set()
+    assert {"probe/report/__init__.py", "probe/report/assembly.py"} <= run.from_bytecode, run.from_bytecode
+    assert snapshot(bundle) == before, "something was written into the bundle"
 
 
 @pytest.mark.parametrize("damage", ["missing", "stale"])
