@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import bundle
 import environments
 from environments import BENCH, ROOT
 from results import METRICS, ExtensionView, Facts, Machine, Opened, Sample, Summary, SyscallCounts
@@ -374,12 +375,6 @@ def machine() -> Machine:
 
 
 def find_python(version: str) -> str | None:
-    """Python *version* ("3.12", "pypy3") from pyenv's folders, else PATH without pyenv's shims."""
-    if not version.startswith("pypy"):
-        root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-        candidates = sorted(Path(root, "versions").glob(version + ".*/bin/python"))
-        if candidates:
-            return str(candidates[-1])
-    search = os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep) if "shims" not in d)
-    name = version if version.startswith("pypy") else "python" + version
-    return shutil.which(name, path=search)
+    """Python *version* ("3.12", "pypy3"), found as the test suite finds it (tests/pythons.py)."""
+    found: str | None = bundle.pythons().find_interpreter(version)
+    return found

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 import pytest
-from bundles import SUPPORTED, build_bundle, cache_tag
+from bundles import build_bundle, cache_tag
+from pythons import SUPPORTED
 from support import ROOT, clean_env, parse_block, require_interpreter, run_probe
 
 HOOK = """\

@@ -10,8 +10,8 @@ The folder holds ``probe/`` (every ``.py``, ``.json`` and ``LICENSE*`` file unde
 subpackages included), its byte code, and a short README.txt; the extension runs ``<python> -m probe``
 with that folder as the working directory. Nothing else is needed in the user's interpreter.
 
-Byte code: every module is compiled by each interpreter found here (CPython 3.8-3.14 in
-pyenv's folders or on PATH, PyPy on PATH), run as its own process, into
+Byte code: every module is compiled by each interpreter found here (CPython 3.8-3.14 and PyPy,
+in pyenv's folders or on PATH, as tests/pythons.py finds them), run as its own process, into
 ``__pycache__/<module>.<cache tag>.pyc``, as PEP 552 checked-hash files. Python then loads
 them without writing anything, also from a read-only folder, and a source that no longer
 matches its hash (someone edited it) is compiled again, as without the file. An
@@ -31,8 +31,8 @@ HEAD, and fixed permissions. The folder's own files keep the time they were writ
 from __future__ import annotations
 
 import argparse
-import glob
 import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -42,6 +42,7 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,9 +53,8 @@ ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 CACHE_DIR = "__pycache__"
-# The interpreters the probe supports; older ones get "unsupported_python" and no byte code.
-CPYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
-PYPYS = ("pypy3.9", "pypy3.10", "pypy3.11", "pypy3")
+# The test suite's list of supported interpreters and its finder (standard library only).
+PYTHONS_MODULE = REPO / "tests" / "pythons.py"
 
 README = """\
 probe {version}: the Python half of the FastAPI extension's telemetry context block.
@@ -137,15 +137,25 @@ def package_contents(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): normalized(path.read_bytes()) for path in source_files(root)}
 
 
+def pythons() -> ModuleType:
+    """tests/pythons.py: the interpreters the tests run, found as the tests find them (pyenv, then PATH)."""
+    spec = importlib.util.spec_from_file_location("pythons", PYTHONS_MODULE)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"bundle: cannot load {PYTHONS_MODULE}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def supported_cpythons() -> list[str]:
+    versions: list[str] = pythons().CPYTHONS
+    return versions
+
+
 def candidate_interpreters() -> list[str]:
-    """CPython 3.8-3.14 from pyenv's folders, else PATH; PyPy from PATH. pyenv's shims are left out."""
-    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    search = os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep) if "shims" not in d)
-    found = []
-    for version in CPYTHONS:
-        installed = sorted(glob.glob(os.path.join(pyenv, "versions", f"{version}.*", "bin", "python")))
-        found.append(installed[-1] if installed else shutil.which(f"python{version}", path=search))
-    found += [shutil.which(name, path=search) for name in PYPYS]
+    """Every supported interpreter here (CPython 3.8-3.14, PyPy 3.9-3.11), as the test suite finds them."""
+    finder = pythons()
+    found: list[str | None] = [finder.find_interpreter(version) for version in [*finder.SUPPORTED, "pypy3"]]
     return [python for python in found if python]
 
 
@@ -315,7 +325,7 @@ def main(argv: list[str]) -> int:
     size = sum(len(data) for data in bundle.contents.values())
     digest = hashlib.sha256(bundle.archive.read_bytes()).hexdigest()
     tags = ", ".join(found.tag for found in bundle.interpreters) or "none"
-    missing = [version for version in CPYTHONS if f"cpython-{version.replace('.', '')}" not in tags]
+    missing = [version for version in supported_cpythons() if f"cpython-{version.replace('.', '')}" not in tags]
     print(f"bundle: {bundle.folder} ({len(bundle.contents)} files, {size} bytes; byte code for {tags})")
     if missing and not options.no_bytecode:
         print(f"bundle: no byte code for CPython {', '.join(missing)}: not found here (they compile at first use)")
