@@ -160,7 +160,7 @@ def node(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def bench(session: nox.Session) -> None:
-    """The benchmark of issue 4 (not in the default run): builds its venvs, measures, writes BENCHMARKS.md."""
+    """The benchmark (not in the default run): builds its venvs, measures, writes BENCHMARKS.md; needs cc and node."""
     session.install(*extra("bench"))
     session.env["PROBE_TEST_CACHE"] = str(CACHE)
     session.env.pop("PYTHONDONTWRITEBYTECODE", None)  # run.py also leaves it out of every child's environment

@@ -38,6 +38,8 @@ PYTHONPATH_DIRS = BENCH / "pythonpath"
 
 # The newest releases that install on each Python; uv picks them.
 BASE_REQUIREMENTS = ("fastapi[standard]", "fastapi-cloud-cli")
+# PyPy 3.9: pure-Python releases only (httptools and pydantic-core have no PyPy 3.9 wheels left to pick).
+PYPY_REQUIREMENTS = ("fastapi<0.100", "pydantic<2", "typer")
 LARGE_EXTRA = 2000
 LARGE_PYTHONPATH = 50
 SCALING = (100, 1000, 10000)
@@ -166,13 +168,19 @@ def count_distributions(folder: Path) -> int:
     return sum(1 for name in os.listdir(site_packages(folder)) if name.endswith(".dist-info"))
 
 
-def build_env(name: str, interpreter: str, extra: int = 0, total: int | None = None) -> Path:
-    """The venv *name*: the base requirements on *interpreter*, plus *extra* made-up distributions.
+def build_env(
+    name: str,
+    interpreter: str,
+    extra: int = 0,
+    total: int | None = None,
+    requirements: tuple[str, ...] = BASE_REQUIREMENTS,
+) -> Path:
+    """The venv *name*: *requirements* on *interpreter*, plus *extra* made-up distributions.
 
     With *total*, as many made-up distributions as bring the count to *total* in all.
     """
     folder = BENCH / "envs" / name
-    recipe = json.dumps([interpreter, BASE_REQUIREMENTS, extra, total, sys.platform])
+    recipe = json.dumps([interpreter, list(requirements), extra, total, sys.platform])
     stamp = folder / "bench-recipe.json"
     if stamp.is_file() and stamp.read_text() == recipe and env_python(folder).exists():
         return folder
@@ -182,17 +190,17 @@ def build_env(name: str, interpreter: str, extra: int = 0, total: int | None = N
     # --seed: pip in the venv, as `python -m venv` gives it (and setuptools below 3.12).
     _uv("venv", "-q", "--seed", "--python", interpreter, str(folder))
     python = str(env_python(folder))
-    _uv("pip", "install", "-q", "--compile-bytecode", "--python", python, *BASE_REQUIREMENTS)
+    _uv("pip", "install", "-q", "--compile-bytecode", "--python", python, *requirements)
     if total is not None:
         extra = max(0, total - count_distributions(folder))
     if extra:
         wheels = build_wheels(extra)
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=BENCH, delete=False) as requirements:
-            requirements.write("\n".join(str(wheel) for wheel in wheels) + "\n")
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=BENCH, delete=False) as listing:
+            listing.write("\n".join(str(wheel) for wheel in wheels) + "\n")
         try:
-            _uv("pip", "install", "-q", "--compile-bytecode", "--no-deps", "--python", python, "-r", requirements.name)
+            _uv("pip", "install", "-q", "--compile-bytecode", "--no-deps", "--python", python, "-r", listing.name)
         finally:
-            os.unlink(requirements.name)
+            os.unlink(listing.name)
     stamp.write_text(recipe)
     return folder
 

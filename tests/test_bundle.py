@@ -1,9 +1,11 @@
 """The bundle the extension copies into its VSIX: what is in it, that it is the same bytes every
-time, that it is small, and that ``python -m probe`` from it works in every interpreter here."""
+time, that it is small, and that ``python -m probe`` from it works in every interpreter here.
+(That its byte code is what those interpreters load, from a read-only folder: test_bytecode.py.)"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import envs
 import pytest
+from bundles import build_bundle, cache_tag
 from pythons import SUPPORTED, UNSUPPORTED, find_interpreter
 from support import (
     FIXED_KEYS,
@@ -28,27 +31,21 @@ from support import (
 
 from probe import __version__
 
-BUNDLE_TOOL = ROOT / "tools" / "bundle.py"
 # The folder of the bundle must stay small: it ships inside every copy of the extension. The probe's
 # own code has its budget; packaging, vendored for --report only (probe/_vendor/), has its own.
 MAX_BYTES = 150_000
 MAX_VENDORED_BYTES = 160_000
-
-
-def build(out: Path, root: Path = ROOT, **env: str) -> tuple[Path, Path]:
-    """Run tools/bundle.py as a developer or nox would; the bundle folder and the zip."""
-    completed = subprocess.run(
-        [sys.executable, str(BUNDLE_TOOL), "--out", str(out), "--root", str(root)],
-        env=clean_env(**env),
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return out / "bundle", out / f"probe-bundle-{__version__}.zip"
+# Each interpreter's byte code is about the size of the sources (1.1x in 2026): a bound that grows with them.
+MAX_BYTECODE_RATIO = 1.5
 
 
 # Windows keeps no permission bits beyond read-only.
 FILE_MODE = 0o644 if os.name == "posix" else 0o666
+
+
+def cache_tags() -> dict[str, str]:
+    """The byte code tag of every supported interpreter here: "3.12" -> "cpython-312"."""
+    return {version: cache_tag(python) for version in SUPPORTED if (python := find_interpreter(version))}
 
 
 def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -64,43 +61,70 @@ def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Where an extension lives: a path with a space and non-ASCII letters (a user's home).
     out = tmp_path_factory.mktemp("bundle") / "Extensions dir é ü"
-    folder, _ = build(out)
+    folder, _ = build_bundle(out)
     return folder
 
 
 def test_bundle_holds_the_package_and_nothing_else(bundle: Path) -> None:
     package = ROOT / "probe"
-    expected = {
-        f"probe/{path.relative_to(package).as_posix()}"
+    sources = {
+        path.relative_to(ROOT).as_posix()
         for path in package.rglob("*")
         if (path.suffix in (".py", ".json") or path.name.startswith("LICENSE")) and "__pycache__" not in path.parts
     }
-    expected |= {"README.txt"}
-    assert {"probe/schema.json", "probe/report/schema.json", "probe/_vendor/packaging/LICENSE"} <= expected
+    assert {"probe/schema.json", "probe/report/schema.json", "probe/_vendor/packaging/LICENSE"} <= sources
+    tags = sorted(set(cache_tags().values()))
+    assert tags, "no interpreter here to compile the byte code"
+    compiled = {
+        f"{name.rpartition('/')[0]}/__pycache__/{name.rpartition('/')[2][:-3]}.{tag}.pyc"
+        for name in sources
+        if name.endswith(".py")
+        for tag in tags
+    }
     files = tree(bundle)
-    assert set(files) == expected
+    assert set(files) == sources | compiled | {"README.txt"}
     for name, (data, mode) in files.items():
-        assert b"\r\n" not in data, name
         assert mode == FILE_MODE, name
-        if name.startswith("probe/"):
+        if name in sources:
+            assert b"\r\n" not in data, name
             assert data == (ROOT / name).read_bytes().replace(b"\r\n", b"\n")
-    assert not list(bundle.rglob("__pycache__"))
-    assert __version__ in files["README.txt"][0].decode("ascii")
+        elif name in compiled:
+            # PEP 552: flags 0b11, hash-based and checked, so an edited source is compiled again.
+            assert int.from_bytes(data[4:8], "little") == 0b11, name
+    readme = files["README.txt"][0].decode("ascii")
+    assert __version__ in readme
+    for tag in tags:
+        assert tag in readme
+
+
+def test_byte_code_is_checked_against_the_source_hash(bundle: Path) -> None:
+    """This interpreter's own files hold the hash of the source it would load (``importlib.util.source_hash``)."""
+    tag = sys.implementation.cache_tag
+    for source in sorted((bundle / "probe").rglob("*.py")):
+        data = Path(importlib.util.cache_from_source(str(source))).read_bytes()
+        assert data[:4] == importlib.util.MAGIC_NUMBER, source
+        assert data[8:16] == importlib.util.source_hash(source.read_bytes()), f"{source} ({tag})"
 
 
 def test_bundle_is_small(tmp_path: Path) -> None:
-    folder, archive = build(tmp_path / "out")
+    folder, archive = build_bundle(tmp_path / "out")
     files = tree(folder)
-    vendored = sum(len(data) for name, (data, _) in files.items() if name.startswith("probe/_vendor/"))
-    size = sum(len(data) for data, _ in files.values()) - vendored
-    assert size < MAX_BYTES, f"the bundle grew to {size} bytes"
-    assert vendored < MAX_VENDORED_BYTES, f"the vendored code grew to {vendored} bytes"
-    assert archive.stat().st_size < MAX_BYTES + MAX_VENDORED_BYTES + 10_000
+    sources = sum(len(data) for name, (data, _) in files.items() if not name.endswith(".pyc"))
+    vendored = sum(
+        len(data) for name, (data, _) in files.items() if name.startswith("probe/_vendor/") and ".pyc" not in name
+    )
+    assert sources - vendored < MAX_BYTES, f"the probe's sources grew to {sources - vendored} bytes"
+    assert vendored < MAX_VENDORED_BYTES, f"the vendored sources grew to {vendored} bytes"
+    for tag in set(cache_tags().values()):
+        compiled = sum(len(data) for name, (data, _) in files.items() if name.endswith(f".{tag}.pyc"))
+        assert compiled < MAX_BYTECODE_RATIO * sources, f"{tag}'s byte code is {compiled} bytes"
+    assert archive.stat().st_size < 1.05 * sum(len(data) for data, _ in files.values()) + 10_000
 
 
 def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
-    """A second checkout: other mtimes, a stale __pycache__, stray files, CRLF line endings, another umask."""
-    first_folder, first_zip = build(tmp_path / "one", SOURCE_DATE_EPOCH="1700000000")
+    """A second checkout: other mtimes, a stale __pycache__, stray files, CRLF line endings, another umask,
+    another hash seed in the builder's environment (set constants follow it in byte code before 3.11)."""
+    first_folder, first_zip = build_bundle(tmp_path / "one", SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="1")
 
     checkout = copy_probe(tmp_path / "checkout")
     for path in [path for path in (checkout / "probe").rglob("*") if path.is_file()]:
@@ -111,7 +135,9 @@ def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
     (checkout / "probe" / "notes.txt").write_text("not part of the bundle")
     old_umask = os.umask(0o077)
     try:
-        second_folder, second_zip = build(tmp_path / "two", root=checkout, SOURCE_DATE_EPOCH="1700000000")
+        second_folder, second_zip = build_bundle(
+            tmp_path / "two", root=checkout, SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="random"
+        )
     finally:
         os.umask(old_umask)
 
@@ -135,9 +161,9 @@ def test_two_builds_of_one_commit_are_identical(tmp_path: Path) -> None:
     for command in (["init", "-q"], ["add", "probe"], ["commit", "-q", "-m", "snapshot"]):
         subprocess.run([*git, *command], env=env, check=True, capture_output=True)
 
-    _, first = build(tmp_path / "one", root=checkout)
+    _, first = build_bundle(tmp_path / "one", root=checkout)
     time.sleep(2.1)  # a zip holds times to two seconds: a clock-dependent build would differ now
-    _, second = build(tmp_path / "two", root=checkout)
+    _, second = build_bundle(tmp_path / "two", root=checkout)
     assert hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
     with zipfile.ZipFile(first) as archive:
         assert {info.date_time for info in archive.infolist()} == {(2024, 6, 1, 12, 0, 0)}
