@@ -14,7 +14,6 @@ The version reported is that of the code ``import`` would load:
 """
 
 import os
-import sys
 
 from probe.distributions import Distribution, distributions_in
 from probe.files import file_size, read_bytes
@@ -79,15 +78,15 @@ class Finding:
         self.owner = owner
 
 
-def resolve(target: Target) -> "str | None":
+def resolve(target: Target, search_path: "list[str]") -> "str | None":
     """The block's value for *target*: a version, ``"unknown"``, or None when it is not importable."""
-    return explain(target).value
+    return explain(target, search_path).value
 
 
-def explain(target: Target) -> Finding:
-    """How *target* resolves: the value of :func:`resolve`, with where it came from."""
-    module = target.module or guess_module(target.distributions)
-    location = locate(module)
+def explain(target: Target, search_path: "list[str]") -> Finding:
+    """How *target* resolves in *search_path* (``sys.path`` as the user's code sees it), and why."""
+    module = target.module or guess_module(target.distributions, search_path)
+    location = locate(module, search_path)
     if location is None:
         return Finding(None, FOUND_MISSING)
     if location.origin is None:
@@ -98,7 +97,7 @@ def explain(target: Target) -> Finding:
         if owner is None:
             return Finding(UNKNOWN, FOUND_NO_FILE, location)
         return Finding(safe_version(owner.version), FOUND_METADATA, location, owner)
-    owner = find_owner(location, target.distributions)
+    owner = find_owner(location, target.distributions, search_path)
     if owner is not None:
         how = FOUND_METADATA if owner.entry == location.entry else FOUND_EDITABLE
         return Finding(safe_version(owner.version), how, location, owner)
@@ -116,7 +115,7 @@ def explain(target: Target) -> Finding:
     return Finding(safe_version(declared), FOUND_SOURCE, location)
 
 
-def find_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
+def find_owner(location: Location, names: "frozenset[str]", search_path: "list[str]") -> "Distribution | None":
     """The distribution among *names* whose files ``import`` would load, if any."""
     if location.origin is None or location.entry is None or location.relative is None:
         return None
@@ -128,7 +127,7 @@ def find_owner(location: Location, names: "frozenset[str]") -> "Distribution | N
         candidates = distributions_in(location.entry, names)
     owners = [dist for dist in candidates if claims(dist, location)]
     if not owners:
-        return None if location.in_archive else editable_owner(location, names)
+        return None if location.in_archive else editable_owner(location, names, search_path)
     if len(owners) > 1 and len({dist.version for dist in owners}) > 1:
         owners = matching_installed_file(owners, location)
     return owners[0]
@@ -185,14 +184,14 @@ def matching_installed_file(owners: "list[Distribution]", location: Location) ->
     return hashed or sized or owners
 
 
-def editable_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
+def editable_owner(location: Location, names: "frozenset[str]", search_path: "list[str]") -> "Distribution | None":
     """A distribution installed in editable mode whose project folder holds the module (PEP 610, PEP 660)."""
     from probe.direct_url import editable_project
 
     assert location.origin is not None
     origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
-    for entry in sys.path:
-        if not entry or entry == location.entry:
+    for entry in search_path:
+        if not entry or not isinstance(entry, str) or entry == location.entry:
             continue
         for dist in distributions_in(entry, names):
             project = editable_project(dist)
@@ -213,7 +212,7 @@ def is_within(path: str, folder: str) -> bool:
     return False
 
 
-def guess_module(names: "frozenset[str]") -> str:
+def guess_module(names: "frozenset[str]", search_path: "list[str]") -> str:
     """The import name of a distribution named on the command line.
 
     The first distribution of that name on ``sys.path`` lists its top-level modules; the one
@@ -222,8 +221,8 @@ def guess_module(names: "frozenset[str]") -> str:
     """
     (name,) = names
     spelled = name.replace("-", "_")
-    for entry in sys.path:
-        for dist in distributions_in(entry, names) if entry else ():
+    for entry in search_path:
+        for dist in distributions_in(entry, names) if entry and isinstance(entry, str) else ():
             modules = top_level_modules(dist)
             if spelled in modules or not modules:
                 return spelled
