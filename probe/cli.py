@@ -6,7 +6,7 @@ and its errors span several lines.
 
 from probe import __version__
 from probe.block import answer
-from probe.emit import STATUS_OK, head, write_stderr, write_stdout
+from probe.emit import STATUS_OK, error_line, head, write_stderr, write_stdout
 from probe.products import target_for
 from probe.versions import is_valid_project_name
 
@@ -118,25 +118,37 @@ def parse_timeout(value: str) -> float:
 
 
 def main(argv: "list[str]") -> int:
+    """Parse *argv* and run what it asks for: the block (exit 0, always), or another action.
+
+    A bad argument is one line on stderr and exit status 2. The block keeps its own promise
+    (:func:`probe.block.answer`); any other action that fails unexpectedly gets one line on
+    stderr, never a traceback, and exit status 1.
+    """
     try:
         options = parse_args(argv)
     except UsageError as error:
         write_stderr("python -m probe: error: %s (see --help)\n" % error)
         return 2
+    if options.action == "block":
+        return answer(options.names, options.timeout, options.pretty)
+    try:
+        write_stdout(action_text(options))
+    except BaseException as error:
+        write_stderr(error_line("--" + options.action, error))
+        return 1
+    return 0
+
+
+def action_text(options: Options) -> str:
+    """What ``--help``, ``--version``, ``--schema`` or ``--report`` prints."""
     if options.action == "help":
-        write_stdout(HELP)
-        return 0
+        return HELP
     if options.action == "version":
-        write_stdout("probe %s\n" % __version__)
-        return 0
+        return "probe %s\n" % __version__
     if options.action == "schema":
         from probe.schema import schema_text
 
-        write_stdout(schema_text())
-        return 0
-    if options.action == "report":
-        from probe.report import report, report_json
+        return schema_text()
+    from probe.report import report, report_json
 
-        write_stdout(report_json(paths=options.paths) if options.json else report(paths=options.paths))
-        return 0
-    return answer(options.names, options.timeout, options.pretty)
+    return report_json(paths=options.paths) if options.json else report(paths=options.paths)
