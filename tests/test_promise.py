@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from hostile import build_wheel
-from support import ROOT, clean_env, run_probe
+from support import FRAME_PREFIX, ROOT, clean_env, run_probe
 
 PRODUCT_KEYS = [
     "fastapi_version",
@@ -125,6 +125,28 @@ def real_imports(env: dict[str, str], cwd: Path) -> dict[str, Any]:
     return {key: found[key[: -len("_version")]] for key in PRODUCT_KEYS}
 
 
+def runs_modules(env: dict[str, str], tmp_path: Path) -> bool:
+    """Whether this interpreter can run ``python -m <an empty package>`` at all with these hooks.
+
+    PyPy's own ``-m`` calls ``os.getcwd`` and ``os.path.join`` before any module runs: with
+    those broken, no module can answer, the probe included.
+    """
+    app = tmp_path / "control"
+    (app / "emptypkg").mkdir(parents=True, exist_ok=True)
+    (app / "emptypkg" / "__init__.py").write_text("", encoding="utf-8")
+    # It ends as the probe does, at once: interpreter shutdown would flush a broken sys.stdout.
+    ending = "import sys\n(sys.modules.get('posix') or sys.modules.get('nt'))._exit(0)\n"
+    (app / "emptypkg" / "__main__.py").write_text(ending, encoding="utf-8")
+    control = subprocess.run([sys.executable, "-m", "emptypkg"], env=env, cwd=app, capture_output=True, text=True)
+    return control.returncode == 0
+
+
+def assert_interpreter_fails_first(run: Any) -> None:
+    """The interpreter failed before the probe ran: no block, and not exit 0 (README, "no block")."""
+    assert sys.implementation.name == "pypy", "only PyPy's -m is known to need these functions"
+    assert run.returncode != 0 and FRAME_PREFIX not in run.stdout
+
+
 def assert_kept(run: Any, truth: dict[str, Any], status: str) -> dict[str, Any]:
     """Exit 0, a valid block with *status*, every product present equal to the truth, stderr as the status says."""
     assert run.returncode == 0, run.stderr
@@ -149,6 +171,9 @@ def test_a_broken_function_still_gets_a_block(case: str, tmp_path: Path, trees: 
     env = hook_env(tmp_path, code, site)
     truth = real_imports(hook_env(tmp_path / "plain", "", site), tmp_path)
     assert truth["starlette_version"] == "0.37.2" and truth["typer_version"] is None
+    if not runs_modules(env, tmp_path):
+        assert_interpreter_fails_first(run_probe(sys.executable, env=env))
+        return
     block = assert_kept(run_probe(sys.executable, env=env), truth, status)
     if status == "error":
         assert "starlette_version" not in block
@@ -171,7 +196,11 @@ def test_odd_sys_path_entries(tmp_path: Path, trees: tuple[Path, Path]) -> None:
 
 @pytest.mark.parametrize("case", ["os.getcwd raises", "os.uname raises", "os.open raises a RuntimeError"])
 def test_report_never_prints_a_traceback(case: str, tmp_path: Path, trees: tuple[Path, Path]) -> None:
-    run = run_probe(sys.executable, "--report", env=hook_env(tmp_path, HOOKS[case][0], trees[0]))
+    env = hook_env(tmp_path, HOOKS[case][0], trees[0])
+    run = run_probe(sys.executable, "--report", env=env)
+    if not runs_modules(env, tmp_path):
+        assert_interpreter_fails_first(run)
+        return
     assert "Traceback" not in run.stderr
     if run.returncode == 0:
         assert run.stdout.startswith("### Python environment") and run.stderr == ""
