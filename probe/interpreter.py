@@ -157,6 +157,16 @@ def uname():
     return parts
 
 
+_UNAME_FIELDS = ("sysname", "nodename", "release", "version", "machine")
+
+
+def uname_field(field):
+    # type: (str) -> str
+    """One field of :func:`uname` by name (``sysname``, ``release``, ``machine``), or ``""`` where there is none."""
+    found = uname()
+    return found[_UNAME_FIELDS.index(field)] if found is not None else ""
+
+
 def pointer_bits():
     # type: () -> int
     """The width of a pointer in this process, 64 or 32: what "64-bit Python" means."""
@@ -171,8 +181,7 @@ def process_machine():
     """
     if sys.platform.startswith("win") or sys.platform == "cli":
         return windows_machine(sys.version, dict(os.environ))
-    found = uname()
-    return found[4] if found is not None else ""
+    return uname_field("machine")
 
 
 def python_arch():

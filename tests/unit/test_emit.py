@@ -78,6 +78,17 @@ def test_a_reader_that_raises_gives_unknown_and_a_failure(monkeypatch: pytest.Mo
     assert "python_platform" in [key for key, _ in failed]
 
 
+def test_uname_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "uname", lambda: ("Linux", "host", "6.8.0", "#1 SMP", "aarch64"), raising=False)
+    assert [interpreter.uname_field(name) for name in ("sysname", "release", "machine")] == [
+        "Linux",
+        "6.8.0",
+        "aarch64",
+    ]
+    monkeypatch.setattr(os, "uname", lambda: ("too", "short"), raising=False)
+    assert interpreter.uname() is None and interpreter.uname_field("machine") == ""
+
+
 def test_pointer_bits() -> None:
     assert interpreter.pointer_bits() == (64 if sys.maxsize > 2**32 else 32)
 
