@@ -104,9 +104,9 @@ def unit(session: nox.Session) -> None:
 
     ``tests`` runs it too, on every interpreter (it costs a second or two there); this is the
     quick loop for a contributor. The conftest above tests/unit is not loaded (--confcutdir),
-    so pytest and jsonschema are all it needs.
+    so the ``unit`` extra (pytest, jsonschema) is all it needs.
     """
-    session.install("pytest>=7", "jsonschema>=4")
+    session.install(*extra("unit"))
     session.run("python", "-m", "pytest", "--confcutdir=tests/unit", "tests/unit", *session.posargs)
 
 

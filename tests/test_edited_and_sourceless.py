@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 
 import pytest
-from envs import PRODUCT_MODULES, PYPY, Venv, create_venv, key_for, oracle, run_tool, tool_env
-from support import run_probe
+from envs import PYPY, Venv, create_venv, key_for, oracle, run_tool, tool_env
+from support import PRODUCT_MODULES, run_probe
 
 pytestmark = pytest.mark.network
 

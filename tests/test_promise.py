@@ -19,16 +19,7 @@ from typing import Any
 
 import pytest
 from hostile import build_wheel
-from support import FRAME_PREFIX, ROOT, clean_env, run_probe
-
-PRODUCT_KEYS = [
-    "fastapi_version",
-    "fastapi_cli_version",
-    "fastapi_cloud_cli_version",
-    "pydantic_version",
-    "starlette_version",
-    "typer_version",
-]
+from support import FRAME_PREFIX, PRODUCT_KEYS, PRODUCT_MODULES, clean_env, copy_probe, run_probe
 
 # What each hook does, and the status it must lead to: "ok" where the probe has a planned
 # answer (a guarded reader, a fallback), "error" where a lookup cannot go on.
@@ -117,12 +108,12 @@ def hook_env(tmp_path: Path, code: str, site: Path) -> dict[str, str]:
 
 
 def real_imports(env: dict[str, str], cwd: Path) -> dict[str, Any]:
-    modules = [key[: -len("_version")] for key in PRODUCT_KEYS]
+    modules = [PRODUCT_MODULES[key] for key in PRODUCT_KEYS]
     out = subprocess.run(
         [sys.executable, "-c", _IMPORTS, *modules], env=env, cwd=cwd, capture_output=True, text=True, check=True
     ).stdout
     found = json.loads(out.splitlines()[-1])
-    return {key: found[key[: -len("_version")]] for key in PRODUCT_KEYS}
+    return {key: found[PRODUCT_MODULES[key]] for key in PRODUCT_KEYS}
 
 
 def runs_modules(env: dict[str, str], tmp_path: Path) -> bool:
@@ -209,14 +200,13 @@ def test_report_never_prints_a_traceback(case: str, tmp_path: Path, trees: tuple
         assert run.stderr.startswith("python -m probe: error: --report failed unexpectedly")
 
 
-def test_unplanned_failure_in_report_is_one_line(tmp_path: Path) -> None:
-    """A report that raises (here: its module cannot be imported) gives one line and exit 1, no traceback."""
-    fake = tmp_path / "app"
-    (fake / "probe").mkdir(parents=True)
-    for path in (ROOT / "probe").glob("*.py"):
-        if path.name != "report.py":
-            (fake / "probe" / path.name).write_bytes(path.read_bytes())
-    (fake / "probe" / "report.py").write_text("raise RuntimeError('/home/someone/secret')\n", encoding="utf-8")
-    run = run_probe(sys.executable, "--report", cwd=fake)
+@pytest.mark.parametrize("flags", [(), ("--json",)])
+def test_unplanned_failure_in_report_is_one_line(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    """A report that raises (here: its package cannot be imported) gives one line and exit 1, no traceback."""
+    app = copy_probe(tmp_path)
+    (app / "probe" / "report" / "__init__.py").write_text(
+        "raise RuntimeError('/home/someone/secret')\n", encoding="utf-8"
+    )
+    run = run_probe(sys.executable, "--report", *flags, cwd=app)
     assert (run.returncode, run.stdout) == (1, "")
     assert run.stderr == "python -m probe: error: --report failed unexpectedly (RuntimeError)\n"

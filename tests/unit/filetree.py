@@ -7,10 +7,10 @@ real wheels.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from pathlib import Path
 from typing import Dict, Union
+
+from support import record_hash
 
 Tree = Dict[str, Union[str, bytes, "Tree"]]
 
@@ -27,11 +27,6 @@ def build(tree: Tree, root: Path) -> Path:
         else:
             path.write_bytes(content.encode("utf-8"))
     return root
-
-
-def record_hash(data: bytes) -> str:
-    """A RECORD hash (PEP 376, PEP 427): ``sha256=`` and the URL-safe base64 digest without padding."""
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode("ascii").rstrip("=")
 
 
 def dist_info(name: str, version: str, files: dict[str, str], **extra: str) -> Tree:
