@@ -99,6 +99,18 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python="3.12")
+def unit(session: nox.Session) -> None:
+    """The fast tier alone: tests/unit, in-process on file trees from dicts, no subprocess, no network.
+
+    ``tests`` runs it too, on every interpreter (it costs a second or two there); this is the
+    quick loop for a contributor. The conftest above tests/unit is not loaded (--confcutdir),
+    so the ``unit`` extra (pytest, jsonschema) is all it needs.
+    """
+    session.install(*extra("unit"))
+    session.run("python", "-m", "pytest", "--confcutdir=tests/unit", "tests/unit", *session.posargs)
+
+
+@nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     session.install(*extra("lint"))
     session.run("ruff", "check", ".")

@@ -1,26 +1,18 @@
-"""``python -m probe``: parse the arguments, gather the block within a deadline, print it.
+"""``python -m probe``: parse the arguments and hand the work to the part that does it.
 
 Arguments are parsed by hand: ``argparse`` would import more than the whole probe costs,
 and its errors span several lines.
 """
 
-import _thread
-import sys
-
-from probe import SCHEMA_VERSION, __version__
-from probe.emit import encode, write_stderr, write_stdout
-from probe.interpreter import describe
-from probe.locate import user_search_path
-from probe.products import PRODUCTS, Target, resolve, target_for
+from probe import __version__
+from probe.block import answer
+from probe.emit import STATUS_OK, error_line, head, write_stderr, write_stdout
+from probe.products import target_for
 from probe.versions import is_valid_project_name
 
 DEFAULT_TIMEOUT = 2.0
 MAX_TIMEOUT = 60.0
 MAX_NAMES = 64
-
-STATUS_OK = "ok"
-STATUS_TIMEOUT = "timeout"
-STATUS_ERROR = "error"
 
 HELP = """\
 usage: python -m probe [--pretty] [--timeout SECONDS] [NAME ...]
@@ -108,7 +100,7 @@ def parse_args(argv: "list[str]") -> Options:
         raise UsageError("distribution names go with the block, not --%s" % options.action)
     if len(options.names) > MAX_NAMES:
         raise UsageError("at most %d distribution names" % MAX_NAMES)
-    reserved = {key for key, _ in fixed_pairs(STATUS_OK)} if options.names else set()
+    reserved = {key for key, _ in head(STATUS_OK)} if options.names else set()
     for name in options.names:
         if target_for(name).key in reserved:
             raise UsageError("%r would report under a reserved key" % name)
@@ -125,83 +117,38 @@ def parse_timeout(value: str) -> float:
     return seconds
 
 
-def fixed_pairs(status: str) -> "list[tuple[str, object]]":
-    """The keys every block starts with; ``probe_schema_version`` first, as the framing rule needs."""
-    return [
-        ("probe_schema_version", SCHEMA_VERSION),
-        ("probe_version", __version__),
-        ("probe_status", status),
-    ] + describe()
-
-
-def gather(targets: "list[Target]", timeout: float) -> "tuple[str, list[tuple[str, object]]]":
-    """Resolve every target in a worker thread; after *timeout* seconds, answer with what is known.
-
-    A stalled network mount or a FIFO can block a system call for minutes; the worker
-    thread is then abandoned (the process ends right after the answer), and the keys it
-    did not reach are left out of the block, with status ``timeout``.
-    """
-    results: "dict[str, object]" = {}
-    failed: "list[str]" = []
-    done = _thread.allocate_lock()
-    done.acquire()
-
-    def work() -> None:
-        try:
-            for target in targets:
-                try:
-                    results[target.key] = resolve(target)
-                except Exception:
-                    failed.append(target.key)
-        finally:
-            done.release()
-
-    try:
-        _thread.start_new_thread(work, ())
-    except RuntimeError:  # no threads on this platform: no deadline either
-        work()
-    finished = done.acquire(True, timeout)
-    known = dict(results)
-    if not finished:
-        status = STATUS_TIMEOUT
-    elif failed:
-        status = STATUS_ERROR
-    else:
-        status = STATUS_OK
-    return status, [(target.key, known[target.key]) for target in targets if target.key in known]
-
-
-def block(names: "list[str]", timeout: float) -> "list[tuple[str, object]]":
-    """The context block as ``(key, value)`` pairs, in the documented order."""
-    targets = [target_for(name) for name in names] if names else list(PRODUCTS)
-    unique = list({target.key: target for target in targets}.values())
-    status, products = gather(unique, timeout)
-    return fixed_pairs(status) + products
-
-
 def main(argv: "list[str]") -> int:
+    """Parse *argv* and run what it asks for: the block (exit 0, always), or another action.
+
+    A bad argument is one line on stderr and exit status 2. The block keeps its own promise
+    (:func:`probe.block.answer`); any other action that fails unexpectedly gets one line on
+    stderr, never a traceback, and exit status 1.
+    """
     try:
         options = parse_args(argv)
     except UsageError as error:
         write_stderr("python -m probe: error: %s (see --help)\n" % error)
         return 2
+    if options.action == "block":
+        return answer(options.names, options.timeout, options.pretty)
+    try:
+        write_stdout(action_text(options))
+    except BaseException as error:
+        write_stderr(error_line("--" + options.action, error))
+        return 1
+    return 0
+
+
+def action_text(options: Options) -> str:
+    """What ``--help``, ``--version``, ``--schema`` or ``--report`` prints."""
     if options.action == "help":
-        write_stdout(HELP)
-        return 0
+        return HELP
     if options.action == "version":
-        write_stdout("probe %s\n" % __version__)
-        return 0
+        return "probe %s\n" % __version__
     if options.action == "schema":
         from probe.schema import schema_text
 
-        write_stdout(schema_text())
-        return 0
-    if options.action == "report":
-        from probe.report import report, report_json
+        return schema_text()
+    from probe.report import report, report_json
 
-        write_stdout(report_json(paths=options.paths) if options.json else report(paths=options.paths))
-        return 0
-    sys.path[:] = user_search_path(sys.path, sys.flags)
-    pairs = block(options.names, options.timeout)
-    write_stdout(encode(pairs, pretty=True) + "\n" if options.pretty else "\n" + encode(pairs) + "\n")
-    return 0
+    return report_json(paths=options.paths) if options.json else report(paths=options.paths)

@@ -6,18 +6,24 @@ from probe.distributions import Distribution
 from probe.stdlib import import_stdlib
 
 
-def file_url_path(url: str) -> "str | None":
-    """The local path of a ``file://`` URL (RFC 8089), or None for any other URL."""
+def file_url_path(url: str, windows: "bool | None" = None) -> "str | None":
+    """The local path of a ``file://`` URL (RFC 8089), or None for any other URL.
+
+    *windows* (default: whether this is Windows) picks the Windows reading: drive letters,
+    UNC hosts and ``\\`` separators.
+    """
     if not url.startswith("file://"):
         return None
+    if windows is None:
+        windows = os.name == "nt"
     parse = import_stdlib("urllib.parse")
     quoted = url[len("file://") :]
     # On POSIX the escapes are the path's own bytes (pathlib's as_uri() quotes os.fsencode(path)):
     # decoded as file names are, they match the import system's paths whatever the locale.
-    path: str = parse.unquote(quoted) if os.name == "nt" else os.fsdecode(parse.unquote_to_bytes(quoted))
+    path: str = parse.unquote(quoted) if windows else os.fsdecode(parse.unquote_to_bytes(quoted))
     if path.startswith("localhost/"):
         path = path[len("localhost") :]
-    if os.name == "nt":
+    if windows:
         # file:///C:/project -> C:/project; file://server/share -> \\server\share
         if path.startswith("/") and path[2:3] == ":":
             path = path[1:]

@@ -19,13 +19,16 @@ HEADER_GUESS = 16 * 1024
 class Distribution:
     """One metadata directory (or legacy ``.egg-info`` file) inside a ``sys.path`` entry."""
 
-    __slots__ = ("entry", "dirname", "name", "_version")
+    __slots__ = ("entry", "dirname", "name", "_version", "_record", "_files")
 
     def __init__(self, entry: str, dirname: str, name: str) -> None:
         self.entry = entry
         self.dirname = dirname
         self.name = name
         self._version: "str | bool | None" = False
+        # RECORD's text and the list of installed files, each read once (False: not read yet).
+        self._record: "str | bool | None" = False
+        self._files: "list[str] | bool | None" = False
 
     @property
     def path(self) -> str:
@@ -51,33 +54,39 @@ class Distribution:
             header = self.read(filename, HEADER_GUESS)
             if header is not None and "\n\n" not in header:
                 header = self.read(filename)
-            found = header_field(header, "version") if header is not None else None
-            self._version = found or version_from_dirname(self.dirname)
+            values = header_values(header, "version")
+            self._version = (values[0] if values else None) or version_from_dirname(self.dirname)
         return self._version  # type: ignore[return-value]
+
+    def record(self) -> "str | None":
+        """The text of RECORD (PEP 376), read once; None for an egg-info or when there is none."""
+        if self._record is False:
+            self._record = None if self.is_egg_info else self.read("RECORD", WHOLE_LIMIT)
+        return self._record  # type: ignore[return-value]
 
     def installed_files(self) -> "list[str] | None":
         """Paths relative to the ``sys.path`` entry, ``/``-separated, or None if no list was kept.
 
         From RECORD for a dist-info; from ``installed-files.txt`` (relative to the egg-info
-        directory itself) for an egg-info that pip installed.
+        directory itself) for an egg-info that pip installed. Read once.
         """
-        if self.is_egg_info:
-            text = self.read("installed-files.txt", WHOLE_LIMIT)
-            if text is None:
-                return None
-            base = self.dirname + "/"
-            return [resolve_relative(base + line.strip()) for line in text.splitlines() if line.strip()]
-        text = self.read("RECORD", WHOLE_LIMIT)
-        if text is None:
-            return None
-        return [record_path(line) for line in text.splitlines() if line.strip()]
+        if self._files is False:
+            if self.is_egg_info:
+                text = self.read("installed-files.txt", WHOLE_LIMIT)
+                base = self.dirname + "/"
+                lines = [resolve_relative(base + line.strip()) for line in (text or "").splitlines() if line.strip()]
+            else:
+                text = self.record()
+                lines = [record_path(line) for line in (text or "").splitlines() if line.strip()]
+            self._files = None if text is None else lines
+        return self._files  # type: ignore[return-value]
 
     def lists_file(self, relative: "str | None") -> "bool | None":
         """Whether :meth:`installed_files` names *relative*; None if no list was kept."""
-        if self.is_egg_info:
+        if self.is_egg_info or self._files is not False:
             files = self.installed_files()
             return None if files is None else relative in files
-        text = self.read("RECORD", WHOLE_LIMIT)
+        text = self.record()
         if text is None:
             return None
         return relative is not None and record_lists(text, relative)
@@ -90,8 +99,7 @@ class Distribution:
 
     def record_row(self, relative: str) -> "tuple[str, str] | None":
         """The hash (``sha256=...``) and size RECORD gives for *relative*, as written; None if unlisted."""
-        text = self.read("RECORD", WHOLE_LIMIT) if not self.is_egg_info else None
-        for line in (text or "").splitlines():
+        for line in (self.record() or "").splitlines():
             path, _, rest = _split_record_line(line)
             if path.replace("\\", "/") == relative:
                 hash_, _, size = rest.rpartition(",")
@@ -127,12 +135,6 @@ def header_values(text: "str | None", field: str) -> "list[str]":
         if colon and key.strip().lower() == field:
             values.append(value.strip())
     return values
-
-
-def header_field(text: str, field: str) -> "str | None":
-    """The first value of header *field*, or None."""
-    values = header_values(text, field)
-    return values[0] if values else None
 
 
 def version_from_dirname(dirname: str) -> "str | None":

@@ -1,6 +1,7 @@
-"""Write the block: a JSON encoder for flat objects, and a write that nothing can follow.
+"""The block's head and its one write: a JSON encoder for flat objects, and a write nothing can follow.
 
-Parses on Python 2.7. ``json`` is not imported: it costs more than half an interpreter
+Used by the block (:mod:`probe.block`) and by the answer for unsupported interpreters
+(:mod:`probe.legacy`), so it parses on Python 2.7. ``json`` is not imported: it costs more than half an interpreter
 start-up, and a ``json.py`` planted on ``sys.path`` could stand in for it.
 
 Framing rule (the extension relies on it): the block is the last line of stdout that
@@ -12,6 +13,20 @@ print after it; and the process ends at once afterwards, so no ``atexit`` handle
 
 import os
 import sys
+
+from probe import SCHEMA_VERSION, __version__
+from probe.interpreter import describe
+
+# probe_status: every product asked for answered; the deadline passed first; finding one
+# failed unexpectedly; an interpreter older than 3.8 (README, "The block").
+STATUS_OK = "ok"
+STATUS_TIMEOUT = "timeout"
+STATUS_ERROR = "error"
+STATUS_UNSUPPORTED = "unsupported_python"
+
+# The system calls of the write, taken from the interpreter's own module rather than from
+# ``os``, whose functions a start-up hook may have replaced (``os`` re-exports these).
+_system = sys.modules.get("posix") or sys.modules.get("nt") or os
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -58,6 +73,42 @@ def encode(pairs, pretty=False):
     return "{" + ",".join(members) + "}"
 
 
+def head(status, failed=None):
+    # type: (str, list[tuple[str, BaseException]] | None) -> list[tuple[str, object]]
+    """The keys every block starts with; ``probe_schema_version`` first, as the framing rule needs.
+
+    An interpreter key that could not be read is added to *failed* (see ``describe``).
+    """
+    pairs = [
+        ("probe_schema_version", SCHEMA_VERSION),
+        ("probe_version", __version__),
+        ("probe_status", status),
+    ]  # type: list[tuple[str, object]]
+    return pairs + describe(failed)
+
+
+def with_status(pairs, status):
+    # type: (list[tuple[str, object]], str) -> list[tuple[str, object]]
+    """*pairs* with ``probe_status`` set to *status*."""
+    return [(key, status if key == "probe_status" else value) for key, value in pairs]
+
+
+def write_block(pairs, pretty=False):
+    # type: (list[tuple[str, object]], bool) -> None
+    """The one write of a block: after a newline (the framing rule), or indented for people."""
+    if pretty:
+        write_stdout(encode(pairs, pretty=True) + "\n")
+    else:
+        write_stdout("\n" + encode(pairs) + "\n")
+
+
+def error_line(what, error):
+    # type: (str, BaseException) -> str
+    """One line for stderr about an unplanned *error*: its type, never its message (which may hold a path)."""
+    name = "".join(char for char in type(error).__name__ if char.isalnum() or char in "_.")[:60]
+    return "python -m probe: error: %s failed unexpectedly (%s)\n" % (what, name or "exception")
+
+
 # The private copy of file descriptor 1 that the answer goes to, once taken.
 _OWN_STDOUT = []  # type: list[int]
 
@@ -74,10 +125,10 @@ def own_stdout():
         return _OWN_STDOUT[0]
     fd = 1
     try:
-        fd = os.dup(1)
-        _read_end, write_end = os.pipe()  # the read end stays open for good
-        os.dup2(write_end, 1)
-        os.close(write_end)
+        fd = _system.dup(1)
+        _read_end, write_end = _system.pipe()  # the read end stays open for good
+        _system.dup2(write_end, 1)
+        _system.close(write_end)
     except OSError:  # no descriptor 1, or none to spare: write to it as it is
         pass
     _OWN_STDOUT.append(fd)
@@ -90,13 +141,13 @@ def write_stdout(text):
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:  # a replaced or closed stream must not stop the answer
+        except BaseException:  # a replaced or closed stream must not stop the answer
             pass
     data = text.encode("ascii", "backslashreplace")
     fd = own_stdout()
     while data:
         try:
-            written = os.write(fd, data)
+            written = _system.write(fd, data)
         except OSError:
             return
         data = data[written:]
@@ -105,7 +156,7 @@ def write_stdout(text):
 def write_stderr(text):
     # type: (str) -> None
     try:
-        os.write(2, text.encode("ascii", "backslashreplace"))
+        _system.write(2, text.encode("ascii", "backslashreplace"))
     except OSError:
         pass
 
@@ -120,7 +171,7 @@ def exit_now(code):
     """
     for fd in _OWN_STDOUT + [1, 2]:
         try:
-            os.close(fd)
+            _system.close(fd)
         except OSError:
             pass
-    os._exit(code)
+    _system._exit(code)

@@ -141,6 +141,38 @@ def node_arch(machine, pointer_bits, byteorder="little"):
     return name
 
 
+def uname():
+    # type: () -> tuple[str, str, str, str, str] | None
+    """``os.uname()`` as ``(sysname, nodename, release, version, machine)``, or None where it fails.
+
+    The one reader of uname for the block and the report: Windows has none, and a start-up
+    hook may have replaced it with anything. (``nodename`` is the host name: never print it.)
+    """
+    try:
+        parts = tuple(str(part) for part in os.uname()[:5])
+    except Exception:
+        return None
+    if len(parts) != 5:
+        return None
+    return parts
+
+
+_UNAME_FIELDS = ("sysname", "nodename", "release", "version", "machine")
+
+
+def uname_field(field):
+    # type: (str) -> str
+    """One field of :func:`uname` by name (``sysname``, ``release``, ``machine``), or ``""`` where there is none."""
+    found = uname()
+    return found[_UNAME_FIELDS.index(field)] if found is not None else ""
+
+
+def pointer_bits():
+    # type: () -> int
+    """The width of a pointer in this process, 64 or 32: what "64-bit Python" means."""
+    return 64 if sys.maxsize > 2**32 else 32
+
+
 def process_machine():
     # type: () -> str
     """The machine name the running process sees: ``uname`` on POSIX, the banner on Windows.
@@ -149,25 +181,58 @@ def process_machine():
     """
     if sys.platform.startswith("win") or sys.platform == "cli":
         return windows_machine(sys.version, dict(os.environ))
-    try:
-        return str(os.uname()[4])
-    except (AttributeError, OSError):
-        return ""
+    return uname_field("machine")
 
 
 def python_arch():
     # type: () -> str
     """Node's ``process.arch`` word for this interpreter process."""
-    pointer_bits = 64 if sys.maxsize > 2**32 else 32
-    return node_arch(process_machine(), pointer_bits, sys.byteorder)
+    return node_arch(process_machine(), pointer_bits(), sys.byteorder)
 
 
-def describe():
-    # type: () -> list[tuple[str, object]]
-    """The interpreter keys of the block, in order."""
-    return [
-        ("python_version", python_version()),
-        ("python_implementation", python_implementation()),
-        ("python_platform", node_platform(sys.platform)),
-        ("python_arch", python_arch()),
-    ]
+def _version_from_hexversion():
+    # type: () -> str
+    """``python_version()`` from ``sys.hexversion``, for a ``sys.version_info`` a start-up hook replaced."""
+    number = sys.hexversion
+    info = (number >> 24, (number >> 16) & 0xFF, (number >> 8) & 0xFF)
+    level = {0xA: "alpha", 0xB: "beta", 0xC: "candidate"}.get((number >> 4) & 0xF, "final")
+    return python_version(info + (level, number & 0xF))
+
+
+def _platform():
+    # type: () -> str
+    return node_platform(sys.platform)
+
+
+# The interpreter keys of the block, in order, each with the readers that can answer it.
+_KEYS = (
+    ("python_version", (python_version, _version_from_hexversion)),
+    ("python_implementation", (python_implementation,)),
+    ("python_platform", (_platform,)),
+    ("python_arch", (python_arch,)),
+)
+
+
+def describe(failed=None):
+    # type: (list[tuple[str, BaseException]] | None) -> list[tuple[str, object]]
+    """The interpreter keys of the block, in order.
+
+    Each is read on its own, so one a start-up hook broke costs only that value: a token
+    becomes ``"unknown"``, and the failure is added to *failed*. A version nothing can read
+    is left out rather than made up.
+    """
+    pairs = []  # type: list[tuple[str, object]]
+    for key, readers in _KEYS:
+        value = None  # type: object
+        for read in readers:
+            try:
+                value = read()
+                break
+            except Exception as error:
+                if failed is not None and read is readers[0]:
+                    failed.append((key, error))
+        if value is None and key != "python_version":
+            value = "unknown"
+        if value is not None:
+            pairs.append((key, value))
+    return pairs

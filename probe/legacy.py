@@ -3,11 +3,8 @@
 Product keys are left out rather than set to null: unknown is not "not installed".
 """
 
-from probe import SCHEMA_VERSION, __version__
-from probe.emit import encode, write_stdout
-from probe.interpreter import describe
-
-STATUS_UNSUPPORTED = "unsupported_python"
+from probe import __version__
+from probe.emit import STATUS_UNSUPPORTED, head, write_block, write_stdout
 
 
 def main(argv):
@@ -15,13 +12,5 @@ def main(argv):
     if "--version" in argv or "-V" in argv:
         write_stdout("probe %s\n" % __version__)
         return 0
-    pairs = [
-        ("probe_schema_version", SCHEMA_VERSION),
-        ("probe_version", __version__),
-        ("probe_status", STATUS_UNSUPPORTED),
-    ] + describe()
-    if "--pretty" in argv:
-        write_stdout(encode(pairs, pretty=True) + "\n")
-    else:
-        write_stdout("\n" + encode(pairs) + "\n")
+    write_block(head(STATUS_UNSUPPORTED), pretty="--pretty" in argv)
     return 0

@@ -11,16 +11,31 @@ import os
 import sys
 
 
-def user_search_path(path: "list[str]", flags: object) -> "list[str]":
+def user_search_path(path: "list[str]", flags: object, cwd: "str | None" = None) -> "list[str]":
     """``sys.path`` as the user's own code sees it: without the folder ``-m`` put first.
 
     ``python -m probe`` puts the current folder (the one holding ``probe/``) in front of
     ``sys.path``, unless safe-path or isolated mode is on; the user's code does not have it.
+    Applied once, before any lookup; every lookup then takes the result as an argument.
+    Entries that are not strings (a start-up hook's ``Path`` objects, bytes, None) stay, for
+    the import system to treat as it treats them; the probe's own readers skip them.
     """
     inserted = not (getattr(flags, "safe_path", False) or getattr(flags, "isolated", False))
-    if inserted and path and path[0] in ("", os.getcwd()):
-        return path[1:]
+    first = path[0] if path else None
+    if inserted and isinstance(first, str) and first in ("", cwd or _current_folder()):
+        return list(path[1:])
     return list(path)
+
+
+def _current_folder() -> str:
+    """The current folder; where ``os.getcwd`` fails (or a hook broke it), the folder holding ``probe/``.
+
+    That is the folder ``-m`` put first: it found the probe there.
+    """
+    try:
+        return str(os.getcwd())
+    except Exception:
+        return os.path.dirname(os.path.dirname(__file__))
 
 
 class Location:
@@ -60,11 +75,16 @@ class Location:
         return self.archive_prefix is not None
 
 
-def find_spec(name: str) -> object:
-    """The spec ``import name`` would use: ``sys.modules`` first, then each meta path finder in turn."""
+def find_spec(name: str, search_path: "list[str]") -> object:
+    """The spec ``import name`` would use: ``sys.modules`` first, then each meta path finder in turn.
+
+    The standard path finder is given *search_path* (as import gives it ``sys.path``); other
+    finders are asked as import asks them for a top-level module, with no path.
+    """
     module = sys.modules.get(name)
     if module is not None:
         return getattr(module, "__spec__", None)
+    path_finder = getattr(sys.modules.get("_frozen_importlib_external"), "PathFinder", None)
     for finder in list(sys.meta_path):
         find = getattr(finder, "find_spec", None)
         if find is None:
@@ -72,7 +92,7 @@ def find_spec(name: str) -> object:
             # is skipped: asking it would mean loading through APIs the probe does not use.
             continue
         try:
-            spec = find(name, None)
+            spec = find(name, search_path if finder is path_finder else None)
         except Exception:  # a broken third-party finder is skipped, as far as we are concerned
             continue
         if spec is not None:
@@ -80,9 +100,9 @@ def find_spec(name: str) -> object:
     return None
 
 
-def locate(name: str) -> "Location | None":
+def locate(name: str, search_path: "list[str]") -> "Location | None":
     """The location of top-level module *name*, or None when ``import name`` would fail to find it."""
-    spec = find_spec(name)
+    spec = find_spec(name, search_path)
     if spec is None:
         return None
     origin = getattr(spec, "origin", None)

@@ -3,18 +3,19 @@
 A product is a top-level module (``import fastapi``) and the distributions that may
 have installed it: distribution names are not import names, and several distributions
 can claim one package (``fastapi`` and ``fastapi-slim``, ``typer`` and ``typer-slim``).
-The version reported is that of the code ``import`` would load:
+The version reported is that of the code ``import`` would load, in four steps, each a
+function of its own (:func:`explain` runs them and records which one decided):
 
 1. the import system locates the module, without loading it (:mod:`probe.locate`);
-2. a distribution of the product in the same ``sys.path`` entry that lists the module's
-   file among its installed files owns it; when several do, the one whose recorded size
-   and hash match the file on disk;
-3. failing that, an editable install whose project folder holds the module (PEP 610);
+2. a distribution of the product installed in the same ``sys.path`` entry that lists the
+   module's file among its installed files owns it; when several do, the one whose
+   recorded size and hash match the file on disk;
+3. failing that, an editable install whose project folder holds the module (PEP 610,
+   PEP 660): the version its working tree declares, else its metadata's;
 4. failing that, the version the module's source declares (:mod:`probe.source`).
 """
 
 import os
-import sys
 
 from probe.distributions import Distribution, distributions_in
 from probe.files import file_size, read_bytes
@@ -79,59 +80,47 @@ class Finding:
         self.owner = owner
 
 
-def resolve(target: Target) -> "str | None":
+def resolve(target: Target, search_path: "list[str]") -> "str | None":
     """The block's value for *target*: a version, ``"unknown"``, or None when it is not importable."""
-    return explain(target).value
+    return explain(target, search_path).value
 
 
-def explain(target: Target) -> Finding:
-    """How *target* resolves: the value of :func:`resolve`, with where it came from."""
-    module = target.module or guess_module(target.distributions)
-    location = locate(module)
+def explain(target: Target, search_path: "list[str]") -> Finding:
+    """How *target* resolves in *search_path* (``sys.path`` as the user's code sees it): the four steps.
+
+    1. :func:`probe.locate.locate`: where ``import`` would load the module from;
+    2. :func:`installed_owner`: an installed distribution in that entry lists the file;
+    3. :func:`editable_owner`: an editable install's project holds it; its working tree is the
+       code, so the version that tree declares wins over the metadata frozen at install time;
+    4. :func:`declared_version`: the version the module's source declares.
+    """
+    module = target.module or guess_module(target.distributions, search_path)
+    location = locate(module, search_path)
     if location is None:
         return Finding(None, FOUND_MISSING)
     if location.origin is None:
-        # No file of its own: a namespace package (or a built-in module). The six products are
-        # regular packages, so for them it is what an uninstall left behind; a distribution
-        # named on the command line may really install into one (zope.interface into zope).
-        owner = namespace_owner(location, target.distributions) if target.module is None else None
-        if owner is None:
-            return Finding(UNKNOWN, FOUND_NO_FILE, location)
-        return Finding(safe_version(owner.version), FOUND_METADATA, location, owner)
-    owner = find_owner(location, target.distributions)
+        return namespace_finding(location, target)
+    owner = installed_owner(location, target.distributions)
     if owner is not None:
-        how = FOUND_METADATA if owner.entry == location.entry else FOUND_EDITABLE
-        return Finding(safe_version(owner.version), how, location, owner)
-    # Imported here: installed code always has metadata, so only a source tree on PYTHONPATH
-    # (or a broken install) gets this far, and the common run saves a module's import.
-    from probe.source import declared_version
-
-    if location.in_archive:
-        from probe.archive import read_member
-
-        loader = location.loader
-        declared = declared_version(location.origin, location.is_package, lambda path: read_member(loader, path))
-    else:
-        declared = declared_version(location.origin, location.is_package)
+        return Finding(safe_version(owner.version), FOUND_METADATA, location, owner)
+    editable = editable_owner(location, target.distributions, search_path)
+    declared = declared_version(location)
+    if editable is not None:
+        version = declared if declared is not None else editable.version
+        return Finding(safe_version(version), FOUND_EDITABLE, location, editable)
     return Finding(safe_version(declared), FOUND_SOURCE, location)
 
 
-def find_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
-    """The distribution among *names* whose files ``import`` would load, if any."""
-    if location.origin is None or location.entry is None or location.relative is None:
-        return None
-    if location.in_archive:
-        from probe.archive import distributions_in_archive
+def namespace_finding(location: Location, target: Target) -> Finding:
+    """A module with no file of its own: a namespace package (or a built-in module).
 
-        candidates = distributions_in_archive(location.entry, location.archive_prefix or "", names)
-    else:
-        candidates = distributions_in(location.entry, names)
-    owners = [dist for dist in candidates if claims(dist, location)]
-    if not owners:
-        return None if location.in_archive else editable_owner(location, names)
-    if len(owners) > 1 and len({dist.version for dist in owners}) > 1:
-        owners = matching_installed_file(owners, location)
-    return owners[0]
+    The six products are regular packages, so for them it is what an uninstall left behind;
+    a distribution named on the command line may really install into one (zope.interface into zope).
+    """
+    owner = namespace_owner(location, target.distributions) if target.module is None else None
+    if owner is None:
+        return Finding(UNKNOWN, FOUND_NO_FILE, location)
+    return Finding(safe_version(owner.version), FOUND_METADATA, location, owner)
 
 
 def namespace_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
@@ -152,13 +141,93 @@ def namespace_owner(location: Location, names: "frozenset[str]") -> "Distributio
     return None
 
 
+def installed_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
+    """Step 2: the distribution among *names*, installed in the module's entry, that lists its file.
+
+    When several do (one installed over the other), the one whose record matches the file on disk.
+    """
+    if location.entry is None or location.relative is None:
+        return None
+    if location.in_archive:
+        from probe.archive import distributions_in_archive
+
+        candidates = distributions_in_archive(location.entry, location.archive_prefix or "", names)
+    else:
+        candidates = [dist for dist in distributions_in(location.entry, names) if not is_build_metadata(dist)]
+    owners = [dist for dist in candidates if claims(dist, location)]
+    if len(owners) > 1 and len({dist.version for dist in owners}) > 1:
+        owners = matching_installed_file(owners, location)
+    return owners[0] if owners else None
+
+
+def editable_owner(location: Location, names: "frozenset[str]", search_path: "list[str]") -> "Distribution | None":
+    """Step 3: the editable install whose project folder holds the module.
+
+    A PEP 610 ``direct_url.json`` marked editable, in any entry of *search_path* (PEP 660 installs
+    keep their metadata in site-packages, not beside the project); else the metadata setuptools
+    built inside the project itself (``setup.py develop``, and ``pip install -e`` of old projects).
+    """
+    if location.in_archive or location.origin is None:
+        return None
+    from probe.direct_url import editable_project
+
+    origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
+    for entry in search_path:
+        if not entry or not isinstance(entry, str) or entry == location.entry:
+            continue
+        for dist in distributions_in(entry, names):
+            project = editable_project(dist)
+            if project is not None and any(is_within(origin, project) for origin in origins):
+                return dist
+    if location.entry is not None:
+        for dist in distributions_in(location.entry, names):
+            if is_build_metadata(dist) and claims(dist, location):
+                return dist
+    return None
+
+
+def declared_version(location: Location) -> "str | None":
+    """Step 4: the version the module's source declares, read as text (:mod:`probe.source`)."""
+    assert location.origin is not None
+    # Imported here: installed code always has metadata, so only editable installs and source
+    # trees on PYTHONPATH get this far, and the common run saves a module's import.
+    from probe.source import declared_version as declared_in_source
+
+    if location.in_archive:
+        from probe.archive import read_member
+
+        loader = location.loader
+        return declared_in_source(location.origin, location.is_package, lambda path: read_member(loader, path))
+    return declared_in_source(location.origin, location.is_package)
+
+
+# Files that make a folder a project's source tree.
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def is_build_metadata(dist: Distribution) -> bool:
+    """Whether *dist* is the ``.egg-info`` a build left in a project's source tree, not an install.
+
+    setuptools writes ``<name>.egg-info`` (no list of installed files) beside ``setup.py`` or
+    ``pyproject.toml`` whenever it builds; the code there is the working tree, edited at will.
+    """
+    if not dist.is_egg_info or dist.installed_files() is not None:
+        return False
+    return any(os.path.isfile(os.path.join(dist.entry, name)) for name in _PROJECT_FILES)
+
+
 def claims(dist: Distribution, location: Location) -> bool:
     """Whether *dist* installed the module's file.
 
     Its list of installed files decides; without one (Debian, for one, drops RECORD),
     ``top_level.txt``; without either, its name and place are all the evidence there is.
+    A legacy ``.pyc`` where the ``.py`` was (``compileall -b``, sources then deleted) is the
+    byte code of the source file listed there: the distribution that installed the source owns it.
     """
     listed = dist.lists_file(location.relative)
+    relative = location.relative or ""
+    if listed is False and relative.endswith(".pyc") and "__pycache__/" not in relative:
+        listed = dist.lists_file(relative[:-1])
     if listed is not None:
         return listed
     top_level = dist.top_level()
@@ -185,22 +254,6 @@ def matching_installed_file(owners: "list[Distribution]", location: Location) ->
     return hashed or sized or owners
 
 
-def editable_owner(location: Location, names: "frozenset[str]") -> "Distribution | None":
-    """A distribution installed in editable mode whose project folder holds the module (PEP 610, PEP 660)."""
-    from probe.direct_url import editable_project
-
-    assert location.origin is not None
-    origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
-    for entry in sys.path:
-        if not entry or entry == location.entry:
-            continue
-        for dist in distributions_in(entry, names):
-            project = editable_project(dist)
-            if project is not None and any(is_within(origin, project) for origin in origins):
-                return dist
-    return None
-
-
 def is_within(path: str, folder: str) -> bool:
     """Whether *path* (normalized) lies inside *folder*, as written or with its links resolved.
 
@@ -213,7 +266,7 @@ def is_within(path: str, folder: str) -> bool:
     return False
 
 
-def guess_module(names: "frozenset[str]") -> str:
+def guess_module(names: "frozenset[str]", search_path: "list[str]") -> str:
     """The import name of a distribution named on the command line.
 
     The first distribution of that name on ``sys.path`` lists its top-level modules; the one
@@ -222,8 +275,8 @@ def guess_module(names: "frozenset[str]") -> str:
     """
     (name,) = names
     spelled = name.replace("-", "_")
-    for entry in sys.path:
-        for dist in distributions_in(entry, names) if entry else ():
+    for entry in search_path:
+        for dist in distributions_in(entry, names) if entry and isinstance(entry, str) else ():
             modules = top_level_modules(dist)
             if spelled in modules or not modules:
                 return spelled

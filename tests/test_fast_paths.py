@@ -19,7 +19,7 @@ from probe.distributions import (
     HEADER_GUESS,
     Distribution,
     distributions_in,
-    header_field,
+    header_values,
     name_from_dirname,
     record_lists,
     record_path,
@@ -137,7 +137,7 @@ header_lines = st.sampled_from(
 @given(st.lists(header_lines, max_size=8), st.sampled_from(["\n", "\r\n", "\r", "\x0c", "\n\n"]))
 def test_header_cut_at_the_blank_line_agrees_with_reading_every_line(lines: list[str], newline: str) -> None:
     text = newline.join(lines) + "\n\nVersion: 9.9\n"
-    assert header_field(text, "version") == plain_header_field(text, "version")
+    assert (header_values(text, "version") or [None])[0] == plain_header_field(text, "version")
 
 
 @settings(max_examples=60, deadline=None)

@@ -265,7 +265,7 @@ for platform_name, banner, machine in json.loads(sys.argv[1]):
         os.uname = lambda machine=machine: ("Host", "h", "1", "v", machine)
     answers.append(interpreter.describe())
 sys.platform, sys.version = real
-from probe.cli import block
+from probe.block import pairs as block
 answers.append(block([], 2.0))
 new = sorted(name for name in set(sys.modules) - before if name.split(".")[0] != "probe")
 print(json.dumps({"new_modules": new, "events": events, "answers": answers}))

@@ -485,7 +485,7 @@ def test_a_product_whose_lookup_fails_is_shown_as_failed(monkeypatch: pytest.Mon
     from probe.report import assembly
     from probe.report.markdown import render_markdown
 
-    def broken(target: object) -> None:
+    def broken(target: object, search_path: object) -> None:
         raise PermissionError("/home/someone")
 
     monkeypatch.setattr(sys, "path", list(sys.path))

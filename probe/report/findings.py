@@ -5,6 +5,8 @@ report and the block cannot disagree. pydantic-core comes along: pydantic pins t
 was built against, and a mismatch breaks ``import pydantic``.
 """
 
+import sys
+
 from probe.distributions import Distribution
 from probe.products import (
     FOUND_EDITABLE,
@@ -53,7 +55,7 @@ class FailedLookup(Finding):
 def explain_safely(target: Target) -> Finding:
     """:func:`probe.products.explain`, or a :class:`FailedLookup`: one product must not cost the report."""
     try:
-        return explain(target)
+        return explain(target, sys.path)  # gather_facts set sys.path to the user's search path
     except Exception as error:
         return FailedLookup(type(error).__name__)
 

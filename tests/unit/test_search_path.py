@@ -1,0 +1,61 @@
+"""``user_search_path`` and ``locate``: the folder ``-m`` put first goes, whatever else is on the path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from filetree import build
+
+from probe import locate as locate_module
+from probe.locate import locate, user_search_path
+
+PLAIN = SimpleNamespace(safe_path=False, isolated=False)
+
+
+@pytest.mark.parametrize(
+    ("path", "flags", "expected"),
+    [
+        (["/app", "/site"], PLAIN, ["/site"]),
+        (["", "/site"], PLAIN, ["/site"]),
+        (["/elsewhere", "/site"], PLAIN, ["/elsewhere", "/site"]),
+        (["/app", "/site"], SimpleNamespace(safe_path=True, isolated=False), ["/app", "/site"]),
+        (["/app", "/site"], SimpleNamespace(safe_path=False, isolated=True), ["/app", "/site"]),
+        (["/app", "/site"], object(), ["/site"]),  # flags from before 3.11 have no safe_path
+        ([], PLAIN, []),
+        ([b"/app", "/site"], PLAIN, [b"/app", "/site"]),
+        ([None, 42, "/site"], PLAIN, [None, 42, "/site"]),
+    ],
+)
+def test_user_search_path(path: list[object], flags: object, expected: list[object]) -> None:
+    assert user_search_path(path, flags, cwd="/app") == expected  # type: ignore[arg-type]
+
+
+def test_a_broken_getcwd_falls_back_to_the_probe_s_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> str:
+        raise RuntimeError("a start-up hook broke it")
+
+    monkeypatch.setattr(os, "getcwd", broken)
+    home = os.path.dirname(os.path.dirname(locate_module.__file__))
+    assert user_search_path([home, "/site"], PLAIN) == ["/site"]
+    assert user_search_path(["/other", "/site"], PLAIN) == ["/other", "/site"]
+
+
+def test_location_of_a_package_and_a_module(tmp_path: Path) -> None:
+    site = build({"unitpkg": {"__init__.py": ""}, "unitmod.py": ""}, tmp_path / "site")
+    package = locate("unitpkg", [str(site)])
+    assert package is not None and package.is_package and not package.in_archive
+    assert (package.entry, package.relative) == (str(site), "unitpkg/__init__.py")
+    module = locate("unitmod", [str(site)])
+    assert module is not None and not module.is_package
+    assert (module.entry, module.relative) == (str(site), "unitmod.py")
+    assert locate("unitabsent", [str(site)]) is None
+
+
+def test_a_module_already_imported_is_where_it_was_loaded_from() -> None:
+    import filetree
+
+    found = locate("filetree", [])  # not on that path, but in sys.modules: import would not search
+    assert found is not None and found.origin == filetree.__file__
