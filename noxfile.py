@@ -132,7 +132,7 @@ def windows_session(version: str) -> None:
     @nox.session(name=f"tests-windows-{version}", python=HOST_PYTHON)
     def windows(session: nox.Session) -> None:
         """The Windows slice of the suite on the official Windows CPython under wine."""
-        require_tools(session, {"wine": "wine64", "wineserver": "wine64"})
+        require_tools(session, {"wine": "wine", "wineserver": "wine64"})
         platform_tests(session, "tests/test_windows.py", PROBE_WINDOWS_PYTHON=version)
 
 

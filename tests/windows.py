@@ -51,6 +51,8 @@ def start_wine() -> None:
     subprocess.run(["wineserver", "-p"], env=wine_env(), **quiet)  # fails harmlessly when one already runs
     # The first start of a fresh prefix builds it (about 10 s); later starts take a second or two.
     subprocess.run(["wine", "cmd", "/c", "exit"], env=wine_env(), timeout=300, check=True, **quiet)
+    # A new prefix says Windows 7; the tests' Windows is the one most users have.
+    subprocess.run(["wine", "winecfg", "-v", "win10"], env=wine_env(), timeout=300, check=True, **quiet)
 
 
 def stop_wine() -> None:
@@ -290,7 +292,7 @@ def windows_oracle(
     return read_oracle(completed.stdout)
 
 
-WINE_TOOLS = {"wine": "wine64", "wineserver": "wine64"}
+WINE_TOOLS = {"wine": "wine", "wineserver": "wine64"}
 
 
 def require_tools(tools: dict[str, str]) -> None:
