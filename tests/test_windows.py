@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from envs import PRODUCT_MODULES, fetch_wheel
-from support import ROOT, SCHEMA_FILE, parse_block
+from support import IN_CI, ROOT, SCHEMA_FILE, parse_block
 from test_deadline import SLEEPY_FINDER
 from windows import (
     WINE_TOOLS,
@@ -364,7 +364,7 @@ def test_node_execfile_as_the_extension_calls_it(bare: Case) -> None:
     """Node runs ``wine python.exe -m probe`` with ``cwd`` the bundle, as the extension's execFile does."""
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed")
+        (pytest.fail if IN_CI else pytest.skip)("node is not installed (.ci/run installs nodejs)")
     script = Path(__file__).with_name("windows_execfile.mjs")
     from windows import wine_env
 
