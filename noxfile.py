@@ -109,20 +109,11 @@ def tests(session: nox.Session) -> None:
 # Windows CPython under wine, and i386 / arm64 Linux CPython: the host's own Python runs pytest
 # (the one running this file), and the tests drive the other interpreter.
 HOST_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require_tools(session: nox.Session, tools: dict[str, str]) -> None:
-    """Skip with one line naming what to install when a tool is missing; in CI, fail."""
-    missing = sorted({package for tool, package in tools.items() if shutil.which(tool) is None})
-    if missing:
-        message = f"{session.name}: install {' '.join(missing)} (Debian/Ubuntu: apt-get install {' '.join(missing)})"
-        session.error(message) if IN_CI else session.skip(message)
 
 
 def platform_tests(session: nox.Session, test_file: str, **env: str) -> None:
-    session.install(*TEST_REQUIREMENTS)
-    session.env["PROBE_TEST_CACHE"] = os.environ.get("PROBE_TEST_CACHE", str(ROOT / ".cache"))
+    session.install(*extra("test"))
+    session.env["PROBE_TEST_CACHE"] = str(CACHE)
     session.env.update(env)
     junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
     session.run("python", "-m", "pytest", f"--junitxml={junit}", test_file, *session.posargs)
@@ -132,7 +123,8 @@ def windows_session(version: str) -> None:
     @nox.session(name=f"tests-windows-{version}", python=HOST_PYTHON)
     def windows(session: nox.Session) -> None:
         """The Windows slice of the suite on the official Windows CPython under wine."""
-        require_tools(session, {"wine": "wine", "wineserver": "wine64"})
+        for program in ("wine", "wineserver"):
+            require_program(session, program, "install wine 8+ (apt-get install wine wine64)")
         platform_tests(session, "tests/test_windows.py", PROBE_WINDOWS_PYTHON=version)
 
 
@@ -143,7 +135,8 @@ for _version in WINDOWS_PYTHONS:
 @nox.session(name="tests-foreign", python=HOST_PYTHON)
 def foreign(session: nox.Session) -> None:
     """Debian's CPython 3.11 for i386 (32-bit) and arm64 (under qemu-user)."""
-    require_tools(session, {"apt-get": "apt", "dpkg": "dpkg", "qemu-aarch64-static": "qemu-user-static"})
+    for program in ("apt-get", "dpkg", "qemu-aarch64-static"):
+        require_program(session, program, "install qemu-user-static (Debian, Ubuntu)")
     platform_tests(session, "tests/test_foreign.py", PROBE_FOREIGN="1")
 
 

@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-from envs import PRODUCT_MODULES
 from foreign import ARCHES, TOOLS, VERSION, Arch, run
-from support import parse_block
+from support import PRODUCT_MODULES, parse_block
 from windows import ORACLE_SCRIPT, install, oracle_tools, read_oracle, require_tools
 
 if not os.environ.get("PROBE_FOREIGN"):

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from envs import PRODUCT_MODULES, fetch_wheel
-from support import IN_CI, ROOT, SCHEMA_FILE, parse_block
-from test_deadline import SLEEPY_FINDER
+from envs import fetch_wheel
+from hostile import SLEEPY_FINDER
+from support import IN_CI, PRODUCT_MODULES, ROOT, SCHEMA_FILE, parse_block
 from windows import (
     WINE_TOOLS,
     copy_base,

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from envs import ToolError, download, normalized, uv
-from support import CACHE, IN_CI, ROOT, clean_env
+from support import CACHE, ROOT, clean_env, unavailable
 
 WINDOWS_PYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 HOME = CACHE / "windows"
@@ -296,14 +296,10 @@ WINE_TOOLS = {"wine": "wine", "wineserver": "wine64"}
 
 
 def require_tools(tools: dict[str, str]) -> None:
-    """Skip with one line naming the Debian packages to install when a tool is missing; fail in CI (.ci/run
-    installs them). *tools* maps each command to its package."""
-    import pytest
+    """Skip with one line naming the Debian packages to install when a tool is missing (CI fails).
 
+    *tools* maps each command to its package.
+    """
     missing = sorted({package for tool, package in tools.items() if shutil.which(tool) is None})
-    if not missing:
-        return
-    message = f"install {' '.join(missing)} (Debian/Ubuntu: apt-get install {' '.join(missing)})"
-    if IN_CI:
-        pytest.fail(message + "; .ci/run installs it")
-    pytest.skip(message)
+    if missing:
+        unavailable(f"install {' '.join(missing)} (Debian/Ubuntu: apt-get install {' '.join(missing)})")
