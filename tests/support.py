@@ -118,10 +118,14 @@ def run_probe(
     cwd: str | os.PathLike[str] = ROOT,
     timeout: float = 60,
     interpreter_flags: tuple[str, ...] = (),
+    wrapper: list[str] | None = None,
 ) -> ProbeRun:
-    """``python -m probe ARGS`` from the folder that holds ``probe/``, as the extension runs it."""
+    """``python -m probe ARGS`` from the folder that holds ``probe/``, as the extension runs it.
+
+    *wrapper* is a command that runs the interpreter for it (``unshare ...`` for a read-only mount).
+    """
     completed = subprocess.run(
-        [os.fspath(python), *interpreter_flags, "-m", "probe", *args],
+        [*(wrapper or []), os.fspath(python), *interpreter_flags, "-m", "probe", *args],
         cwd=cwd,
         env=clean_env() if env is None else env,
         capture_output=True,
