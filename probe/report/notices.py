@@ -6,7 +6,7 @@ Unmet requirements are :mod:`probe.report.requirements`' concern."""
 import os
 import sys
 
-from probe.distributions import Distribution, distributions_in
+from probe.distributions import Distribution, distributions_in, distributions_on
 from probe.products import FOUND_NO_FILE, FOUND_SOURCE, Finding, claims
 from probe.report.findings import dist_label
 
@@ -62,26 +62,25 @@ def notices(findings: "Findings", paths: bool) -> "list[str]":
     for target, finding in findings:
         module = target.module or ""
         location = finding.location
-        for entry in sys.path:
-            for dist in distributions_in(entry, target.distributions) if entry else ():
-                files = module_files(dist, module)
-                missing = missing_files(dist, files)
-                if files and len(missing) == len(files):
-                    found.append(
-                        "%s is recorded as installed but none of the %d files it lists for `%s` are there: "
-                        "metadata left over by an overwrite or an uninstall%s"
-                        % (dist_label(dist), len(files), module, _path_of(dist, paths))
-                    )
-                elif missing:
-                    found.append(
-                        "%s lists %d files for `%s` that are missing%s"
-                        % (dist_label(dist), len(missing), module, _path_of(dist, paths))
-                    )
-                elif location is not None and files and entry != location.entry and not _is_owner(finding.owner, dist):
-                    found.append(
-                        "%s is also installed in another `sys.path` entry, shadowed by the one `import %s` loads%s"
-                        % (dist_label(dist), module, _path_of(dist, paths))
-                    )
+        for dist in distributions_on(sys.path, target.distributions):
+            files = module_files(dist, module)
+            missing = missing_files(dist, files)
+            if files and len(missing) == len(files):
+                found.append(
+                    "%s is recorded as installed but none of the %d files it lists for `%s` are there: "
+                    "metadata left over by an overwrite or an uninstall%s"
+                    % (dist_label(dist), len(files), module, _path_of(dist, paths))
+                )
+            elif missing:
+                found.append(
+                    "%s lists %d files for `%s` that are missing%s"
+                    % (dist_label(dist), len(missing), module, _path_of(dist, paths))
+                )
+            elif location is not None and files and dist.entry != location.entry and not _is_owner(finding.owner, dist):
+                found.append(
+                    "%s is also installed in another `sys.path` entry, shadowed by the one `import %s` loads%s"
+                    % (dist_label(dist), module, _path_of(dist, paths))
+                )
         if location is not None and location.entry is not None and location.relative is not None:
             rivals = [dist for dist in distributions_in(location.entry, target.distributions) if claims(dist, location)]
             if len(rivals) > 1:

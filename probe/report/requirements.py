@@ -13,7 +13,7 @@ only the standard library on ``sys.path`` (a planted ``typing.py`` never runs in
 
 import sys
 
-from probe.distributions import Distribution, distributions_in, header_values
+from probe.distributions import Distribution, distributions_on, header_values
 from probe.stdlib import import_stdlib
 from probe.versions import canonical_name, safe_version
 
@@ -130,11 +130,7 @@ def unmet_requirements(
 
 def installed_version(name: str) -> "str | None":
     """The version of distribution *name* (PEP 503) ``importlib.metadata`` would give: the first on ``sys.path``."""
-    names = frozenset((name,))
-    for entry in sys.path:
-        for dist in distributions_in(entry, names) if entry else ():
-            return dist.version
-    return None
+    return next((dist.version for dist in distributions_on(sys.path, frozenset((name,)))), None)
 
 
 def requires_dist(dist: Distribution) -> "list[str]":
