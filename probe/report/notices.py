@@ -4,7 +4,6 @@ one file, a copy shadowed by another in an earlier ``sys.path`` entry, a module 
 Unmet requirements are :mod:`probe.report.requirements`' concern."""
 
 import os
-import sys
 
 from probe.distributions import Distribution, distributions_in, distributions_on
 from probe.products import FOUND_NO_FILE, FOUND_SOURCE, Finding, claims
@@ -56,13 +55,14 @@ def describe_unversioned(finding: Finding) -> str:
     return "its metadata has no valid version"
 
 
-def notices(findings: "Findings", paths: bool) -> "list[str]":
-    """Anything suspicious about the products: leftovers, rival claims, copies shadowed, versions missing."""
+def notices(findings: "Findings", paths: bool, search_path: "list[str]") -> "list[str]":
+    """Anything suspicious about the products on *search_path*: leftovers, rival claims, copies shadowed,
+    versions missing."""
     found = []
     for target, finding in findings:
         module = target.module or ""
         location = finding.location
-        for dist in distributions_on(sys.path, target.distributions):
+        for dist in distributions_on(search_path, target.distributions):
             files = module_files(dist, module)
             missing = missing_files(dist, files)
             if files and len(missing) == len(files):
