@@ -19,8 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # tests/pythons.py and tests/schema_keys.py (standard library only): the interpreters and the
-# products the tests use, so that the benchmark runs and checks the same ones.
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests"))
+# products the tests use, so that the benchmark runs and checks the same ones. Last, so that
+# none of the tests' helper modules can stand in for an installed one.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))
 
 import environments
 import measure
