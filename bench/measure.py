@@ -30,10 +30,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bundle
 import environments
+import pythons
 from environments import BENCH, ROOT
 from results import METRICS, ExtensionView, Facts, Machine, Opened, Sample, Summary, SyscallCounts
+from schema_keys import PRODUCT_MODULES
 
 HERE = Path(__file__).resolve().parent
 STAGE = BENCH / "stage"  # the folder the extension would run from: probe/ and an empty package
@@ -46,8 +47,10 @@ SPAWN = BENCH / "spawn"
 RUSAGE = BENCH / "rusage"
 FRAME_PREFIX = '{"probe_schema_version":'
 
-PRODUCT_MODULES = ("fastapi", "fastapi_cli", "fastapi_cloud_cli", "typer", "starlette", "pydantic")
-PRODUCT_DISTRIBUTIONS = ("fastapi", "fastapi-cli", "fastapi-cloud-cli", "pydantic", "starlette", "typer")
+# The six products (the block's keys, from probe/schema.json): the modules the extension imports
+# and, with "-" for "_", the distributions importlib.metadata is asked for.
+PRODUCTS = tuple(PRODUCT_MODULES.values())
+PRODUCT_DISTRIBUTIONS = tuple(module.replace("_", "-") for module in PRODUCTS)
 METADATA_SCRIPT = "from importlib.metadata import version\nfor name in %r:\n    print(version(name))" % (
     PRODUCT_DISTRIBUTIONS,
 )
@@ -80,7 +83,7 @@ COMMANDS = {
     "nocache": Command("python -m probe, no byte code cache", (("-m", "probe"),), NOCACHE_STAGE, True),
     "six": Command(
         "6 × python -c 'import X; print(X.__version__)'",
-        tuple(("-c", "import %s; print(%s.__version__)" % (name, name)) for name in PRODUCT_MODULES),
+        tuple(("-c", "import %s; print(%s.__version__)" % (name, name)) for name in PRODUCTS),
     ),
     "metadata": Command("python -c 'importlib.metadata.version() × 6'", (("-c", METADATA_SCRIPT),)),
     "pip": Command("python -m pip list --format=json", (("-m", "pip", "list", "--format=json"),)),
@@ -329,7 +332,7 @@ def extension_view(env: Env, rounds: int, warmup: int) -> ExtensionView:
         "python": env.python,
         "bundle": str(SHIPPED_STAGE),
         "rusage": str(RUSAGE),
-        "modules": list(PRODUCT_MODULES),
+        "modules": list(PRODUCTS),
         "rounds": rounds,
         "warmup": warmup,
     }
@@ -376,5 +379,4 @@ def machine() -> Machine:
 
 def find_python(version: str) -> str | None:
     """Python *version* ("3.12", "pypy3"), found as the test suite finds it (tests/pythons.py)."""
-    found: str | None = bundle.pythons().find_interpreter(version)
-    return found
+    return pythons.find_interpreter(version)

@@ -18,7 +18,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tools"))  # bundle.py
+# tests/pythons.py and tests/schema_keys.py (standard library only): the interpreters and the
+# products the tests use, so that the benchmark runs and checks the same ones. Last, so that
+# none of the tests' helper modules can stand in for an installed one.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))
 
 import environments
 import measure

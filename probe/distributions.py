@@ -12,6 +12,10 @@ import sys
 from probe.files import HEAD_LIMIT, WHOLE_LIMIT, list_dir, read_text
 from probe.versions import canonical_name
 
+TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator
+
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 HEADER_GUESS = 16 * 1024
 
@@ -273,3 +277,11 @@ def distributions_in(
             found.append(Distribution(entry, dirname, name))
     found.sort(key=lambda dist: dist.dirname)
     return found
+
+
+def distributions_on(search_path: "Iterable[object]", names: "frozenset[str] | set[str]") -> "Iterator[Distribution]":
+    """The distributions of *names* on *search_path*, entry by entry, first found first (as
+    ``importlib.metadata`` finds them); an entry that is not a folder's name (empty, bytes, None) is skipped."""
+    for entry in search_path:
+        if entry and isinstance(entry, str):
+            yield from distributions_in(entry, names)

@@ -17,7 +17,7 @@ function of its own (:func:`explain` runs them and records which one decided):
 
 import os
 
-from probe.distributions import Distribution, distributions_in
+from probe.distributions import Distribution, distributions_in, distributions_on
 from probe.files import file_size, read_bytes
 from probe.locate import Location, locate
 from probe.versions import UNKNOWN, canonical_name, safe_version
@@ -275,13 +275,12 @@ def guess_module(names: "frozenset[str]", search_path: "list[str]") -> str:
     """
     (name,) = names
     spelled = name.replace("-", "_")
-    for entry in search_path:
-        for dist in distributions_in(entry, names) if entry and isinstance(entry, str) else ():
-            modules = top_level_modules(dist)
-            if spelled in modules or not modules:
-                return spelled
-            public = sorted(module for module in modules if not module.startswith("_"))
-            return (public or sorted(modules))[0]
+    for dist in distributions_on(search_path, names):
+        modules = top_level_modules(dist)
+        if spelled in modules or not modules:
+            return spelled
+        public = sorted(module for module in modules if not module.startswith("_"))
+        return (public or sorted(modules))[0]
     return spelled
 
 

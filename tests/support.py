@@ -16,6 +16,10 @@ from typing import Any, NoReturn
 import jsonschema
 import pytest
 from pythons import ON_CI, find_interpreter
+from schema_keys import FIXED_KEYS as FIXED_KEYS  # the block's keys, re-exported for the tests
+from schema_keys import PRODUCT_KEYS as PRODUCT_KEYS
+from schema_keys import PRODUCT_MODULES as PRODUCT_MODULES
+from schema_keys import SCHEMA_FILE, load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("PROBE_TEST_CACHE", ROOT / ".cache"))
@@ -52,26 +56,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-SCHEMA_FILE = ROOT / "probe" / "schema.json"
-
-
 REPORT_SCHEMA_FILE = ROOT / "probe" / "report" / "schema.json"
-
-
-@functools.lru_cache(maxsize=None)
-def load_schema(schema_file: Path = SCHEMA_FILE) -> dict[str, Any]:
-    """A JSON Schema the probe ships; the block's by default."""
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    assert isinstance(schema, dict)
-    return schema
-
-
-# The block's keys in their order, from the schema (the public API): the keys every block has,
-# then the six product keys.
-FIXED_KEYS: list[str] = list(load_schema()["required"])
-PRODUCT_KEYS: list[str] = [key for key in load_schema()["properties"] if key not in FIXED_KEYS]
-# Block key -> the module ``import`` loads (``fastapi_cli_version`` -> ``fastapi_cli``).
-PRODUCT_MODULES: dict[str, str] = {key: key[: -len("_version")] for key in PRODUCT_KEYS}
 
 
 @functools.lru_cache(maxsize=None)
@@ -133,10 +118,14 @@ def run_probe(
     cwd: str | os.PathLike[str] = ROOT,
     timeout: float = 60,
     interpreter_flags: tuple[str, ...] = (),
+    wrapper: list[str] | None = None,
 ) -> ProbeRun:
-    """``python -m probe ARGS`` from the folder that holds ``probe/``, as the extension runs it."""
+    """``python -m probe ARGS`` from the folder that holds ``probe/``, as the extension runs it.
+
+    *wrapper* is a command that runs the interpreter for it (``unshare ...`` for a read-only mount).
+    """
     completed = subprocess.run(
-        [os.fspath(python), *interpreter_flags, "-m", "probe", *args],
+        [*(wrapper or []), os.fspath(python), *interpreter_flags, "-m", "probe", *args],
         cwd=cwd,
         env=clean_env() if env is None else env,
         capture_output=True,

@@ -26,7 +26,7 @@ from typing import Callable, Iterator, NamedTuple
 import pytest
 from bundles import build_bundle, cache_tag
 from pythons import SUPPORTED
-from support import ROOT, clean_env, parse_block, require_interpreter, run_probe
+from support import ROOT, clean_env, require_interpreter, run_probe
 
 HOOK = """\
 import os, sys
@@ -107,20 +107,10 @@ def traced(python: str, bundle: Path, hook_dir: Path, *args: str) -> Traced:
     """``python -v -m probe ARGS`` from *bundle*, read-only, with the audit hook; what it compiled and loaded."""
     env = clean_env(PYTHONPATH=str(hook_dir))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a compiled module is written wherever that is possible
-    completed = subprocess.run(
-        [*read_only_prefix(bundle), python, "-v", "-m", "probe", *args],
-        cwd=bundle,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
+    run = run_probe(python, *args, env=env, cwd=bundle, interpreter_flags=("-v",), wrapper=read_only_prefix(bundle))
+    assert run.returncode == 0, run.stderr[-2000:]
     audited, from_source, from_bytecode = set(), set(), set()
-    for line in completed.stderr.splitlines():
+    for line in run.stderr.splitlines():
         if line.startswith("\0compile\t"):
             name = inside(bundle, line.split("\t", 1)[1])
             if name is not None:
@@ -130,7 +120,7 @@ def traced(python: str, bundle: Path, hook_dir: Path, *args: str) -> Traced:
             name = inside(bundle, found.group(1))
             if name is not None:
                 (from_bytecode if found.group(1).endswith(".pyc") else from_source).add(name)
-    return Traced(audited, from_source, from_bytecode, parse_block(completed.stdout) if not args else {})
+    return Traced(audited, from_source, from_bytecode, run.block if not args else {})
 
 
 @pytest.fixture(scope="module")
@@ -243,15 +233,8 @@ def test_the_answers_from_the_byte_code_are_the_checkouts(read_only_copy: MakeCo
     bundle = read_only_copy()
     env = clean_env()
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    shipped = subprocess.run(
-        [*read_only_prefix(bundle), python, "-m", "probe"],
-        cwd=bundle,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    shipped = run_probe(python, env=env, cwd=bundle, wrapper=read_only_prefix(bundle))
     checkout = run_probe(python, cwd=ROOT)
     assert (shipped.returncode, shipped.stderr) == (0, "")
     assert shipped.stdout == checkout.stdout
-    assert parse_block(shipped.stdout) == checkout.block
+    assert shipped.block == checkout.block

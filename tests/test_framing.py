@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from hostile import last_line
-from support import PRODUCT_KEYS, clean_env, require_interpreter, run_probe
+from support import PRODUCT_KEYS, clean_env, parse_report, require_interpreter, run_probe
 
 from probe import __version__
 
@@ -166,6 +166,17 @@ def test_pretty_output_is_framed_too(tmp_path: Path) -> None:
         start = run.stdout.rindex('{\n  "probe_schema_version"')
         assert run.stdout.endswith("\n}\n")
         assert set(json.loads(run.stdout[start:])) >= set(PRODUCT_KEYS)
+
+
+def test_json_report_starts_a_line_after_the_hooks_output(tmp_path: Path) -> None:
+    """``--report --json`` is framed as the block is: after a newline, so the hook's line left
+    without one (``{"probe_schema_version":1}``) cannot join the report's opening brace."""
+    python = base_of(sys.executable)
+    run = run_probe(python, "--report", "--json", env=hooked_env(tmp_path, python, SITECUSTOMIZE))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(EXPECTED_BEFORE + "\n{\n")
+    report = parse_report(run.stdout[len(EXPECTED_BEFORE) + 1 :])
+    assert report["probe_version"] == __version__
 
 
 def test_closed_stdout_is_not_a_crash(tmp_path: Path) -> None:

@@ -470,9 +470,12 @@ def test_a_section_that_fails_is_named_and_the_rest_still_comes(monkeypatch: pyt
     def broken() -> dict[str, str]:
         raise KeyError("NAME")
 
-    monkeypatch.setattr(sys, "path", list(sys.path))  # the report narrows sys.path as the block does
     monkeypatch.setattr(assembly, "os_facts", broken)
+    # As under ``python -m probe``: the current folder first, which the user's search path leaves out.
+    monkeypatch.setattr(sys, "path", [os.getcwd(), *sys.path])
+    before = list(sys.path)
     facts = assembly.gather_facts(paths=False)
+    assert sys.path == before  # the user's search path is handed to the lookups, not assigned
     report_validator().validate(facts)
     assert facts["os"] == {"summary": "unknown (KeyError)", "error": "KeyError"}
     assert facts["issue_form"]["os"] == "" and facts["python"]["version"] == facts["issue_form"]["python-version"]
@@ -488,7 +491,6 @@ def test_a_product_whose_lookup_fails_is_shown_as_failed(monkeypatch: pytest.Mon
     def broken(target: object, search_path: object) -> None:
         raise PermissionError("/home/someone")
 
-    monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.setattr(findings, "explain", broken)
     facts = assembly.gather_facts(paths=False)
     report_validator().validate(facts)

@@ -177,15 +177,18 @@ def report(venv: envs.Venv) -> list[str]:
 TOO_NEW_STARLETTE = "0.46.2" if sys.version_info >= (3, 9) else "0.44.0"
 
 
-@pytest.fixture(scope="module")
-def partial_upgrade(tmp_path_factory: pytest.TempPathFactory) -> envs.Venv:
+def partially_upgraded(root: Path) -> envs.Venv:
     """fastapi 0.115.6 with its dependencies, then a starlette it does not allow forced in without them."""
-    root = tmp_path_factory.mktemp("requirements") / "venv"
     envs.uv("venv", "--quiet", "--python", sys.executable, str(root))
     venv = envs.Venv(root)
     venv.install("fastapi==0.115.6", "pydantic==2.10.6")
     venv.install(f"starlette=={TOO_NEW_STARLETTE}", no_deps=True)
     return venv
+
+
+@pytest.fixture(scope="module")
+def partial_upgrade(tmp_path_factory: pytest.TempPathFactory) -> envs.Venv:
+    return partially_upgraded(tmp_path_factory.mktemp("requirements") / "venv")
 
 
 def test_a_starlette_too_new_for_fastapi_is_named(partial_upgrade: envs.Venv) -> None:
@@ -199,11 +202,7 @@ def test_a_missing_requirement_is_named_and_markers_that_do_not_hold_are_not(
 ) -> None:
     """typing-extensions uninstalled: fastapi, pydantic and pydantic-core need it; starlette only below
     Python 3.10 (``python_version < "3.10"``); the extras' requirements (fastapi-cli, uvicorn) are never named."""
-    root = tmp_path / "venv"
-    envs.uv("venv", "--quiet", "--python", sys.executable, str(root))
-    venv = envs.Venv(root)
-    venv.install("fastapi==0.115.6", "pydantic==2.10.6")
-    venv.install(f"starlette=={TOO_NEW_STARLETTE}", no_deps=True)
+    venv = partially_upgraded(tmp_path / "venv")
     envs.uv("pip", "uninstall", "--python", str(venv.python), "typing-extensions")
     unmet = report(venv)
     assert sorted(unmet) == oracle(venv)

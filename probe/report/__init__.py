@@ -22,8 +22,12 @@ def report(paths: bool) -> str:
 
 
 def report_json(paths: bool) -> str:
-    """The report's facts as one JSON object (``probe/report/schema.json``), indented, ASCII only."""
+    """The report's facts as one JSON object (``probe/report/schema.json``), indented, ASCII only.
+
+    After a newline, as the block is (:func:`probe.emit.write_block`): a start-up hook's output
+    left without one cannot join the object's opening brace, which starts a line.
+    """
     from probe.report.assembly import gather_facts
     from probe.stdlib import import_stdlib
 
-    return str(import_stdlib("json").dumps(gather_facts(paths), indent=2)) + "\n"
+    return "\n" + str(import_stdlib("json").dumps(gather_facts(paths), indent=2)) + "\n"

@@ -9,8 +9,7 @@ process itself sees.
 import os
 import sys
 
-from probe.interpreter import node_arch, python_arch
-from probe.report.system_calls import uname_field
+from probe.interpreter import node_arch, python_arch, uname_field
 from probe.stdlib import import_stdlib
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True

@@ -41,14 +41,14 @@ def section(gather: "Callable[[], Facts]") -> "Facts":
 
 def gather_facts(paths: bool) -> "Facts":
     """Everything the report says, as JSON-ready values; paths only with *paths*."""
-    sys.path[:] = user_search_path(sys.path, sys.flags)
-    found = findings()
+    search_path = user_search_path(sys.path, sys.flags)  # as the block looks: handed down, sys.path left alone
+    found = findings(search_path)
     try:
-        noticed = notices(found, paths)
+        noticed = notices(found, paths, search_path)
     except Exception as error:
         noticed = ["the checks for anything unusual stopped with %s" % type(error).__name__]
     try:
-        unmet = [requirement.facts() for requirement in unmet_in_environment(found)]
+        unmet = [requirement.facts() for requirement in unmet_in_environment(found, search_path)]
     except Exception as error:
         unmet = []
         noticed.append("the check of the requirements stopped with %s" % type(error).__name__)

@@ -5,8 +5,6 @@ report and the block cannot disagree. pydantic-core comes along: pydantic pins t
 was built against, and a mismatch breaks ``import pydantic``.
 """
 
-import sys
-
 from probe.distributions import Distribution
 from probe.products import (
     FOUND_EDITABLE,
@@ -52,17 +50,17 @@ class FailedLookup(Finding):
         self.error = error
 
 
-def explain_safely(target: Target) -> Finding:
+def explain_safely(target: Target, search_path: "list[str]") -> Finding:
     """:func:`probe.products.explain`, or a :class:`FailedLookup`: one product must not cost the report."""
     try:
-        return explain(target, sys.path)  # gather_facts set sys.path to the user's search path
+        return explain(target, search_path)
     except Exception as error:
         return FailedLookup(type(error).__name__)
 
 
-def findings() -> "Findings":
-    """Every reported product, with how it resolved."""
-    return [(target, explain_safely(target)) for target in REPORTED]
+def findings(search_path: "list[str]") -> "Findings":
+    """Every reported product, with how it resolved on *search_path* (the user's, as the block has it)."""
+    return [(target, explain_safely(target, search_path)) for target in REPORTED]
 
 
 def module_of(target: Target) -> str:

@@ -4,9 +4,8 @@ one file, a copy shadowed by another in an earlier ``sys.path`` entry, a module 
 Unmet requirements are :mod:`probe.report.requirements`' concern."""
 
 import os
-import sys
 
-from probe.distributions import Distribution, distributions_in
+from probe.distributions import Distribution, distributions_in, distributions_on
 from probe.products import FOUND_NO_FILE, FOUND_SOURCE, Finding, claims
 from probe.report.findings import dist_label
 
@@ -56,32 +55,32 @@ def describe_unversioned(finding: Finding) -> str:
     return "its metadata has no valid version"
 
 
-def notices(findings: "Findings", paths: bool) -> "list[str]":
-    """Anything suspicious about the products: leftovers, rival claims, copies shadowed, versions missing."""
+def notices(findings: "Findings", paths: bool, search_path: "list[str]") -> "list[str]":
+    """Anything suspicious about the products on *search_path*: leftovers, rival claims, copies shadowed,
+    versions missing."""
     found = []
     for target, finding in findings:
         module = target.module or ""
         location = finding.location
-        for entry in sys.path:
-            for dist in distributions_in(entry, target.distributions) if entry else ():
-                files = module_files(dist, module)
-                missing = missing_files(dist, files)
-                if files and len(missing) == len(files):
-                    found.append(
-                        "%s is recorded as installed but none of the %d files it lists for `%s` are there: "
-                        "metadata left over by an overwrite or an uninstall%s"
-                        % (dist_label(dist), len(files), module, _path_of(dist, paths))
-                    )
-                elif missing:
-                    found.append(
-                        "%s lists %d files for `%s` that are missing%s"
-                        % (dist_label(dist), len(missing), module, _path_of(dist, paths))
-                    )
-                elif location is not None and files and entry != location.entry and not _is_owner(finding.owner, dist):
-                    found.append(
-                        "%s is also installed in another `sys.path` entry, shadowed by the one `import %s` loads%s"
-                        % (dist_label(dist), module, _path_of(dist, paths))
-                    )
+        for dist in distributions_on(search_path, target.distributions):
+            files = module_files(dist, module)
+            missing = missing_files(dist, files)
+            if files and len(missing) == len(files):
+                found.append(
+                    "%s is recorded as installed but none of the %d files it lists for `%s` are there: "
+                    "metadata left over by an overwrite or an uninstall%s"
+                    % (dist_label(dist), len(files), module, _path_of(dist, paths))
+                )
+            elif missing:
+                found.append(
+                    "%s lists %d files for `%s` that are missing%s"
+                    % (dist_label(dist), len(missing), module, _path_of(dist, paths))
+                )
+            elif location is not None and files and dist.entry != location.entry and not _is_owner(finding.owner, dist):
+                found.append(
+                    "%s is also installed in another `sys.path` entry, shadowed by the one `import %s` loads%s"
+                    % (dist_label(dist), module, _path_of(dist, paths))
+                )
         if location is not None and location.entry is not None and location.relative is not None:
             rivals = [dist for dist in distributions_in(location.entry, target.distributions) if claims(dist, location)]
             if len(rivals) > 1:

@@ -10,8 +10,7 @@ parsers are pure; :func:`os_name` alone reads the system.
 import sys
 
 from probe.files import read_bytes, read_text
-from probe.interpreter import node_platform, safe_token
-from probe.report.system_calls import uname_field
+from probe.interpreter import node_platform, safe_token, uname_field
 from probe.stdlib import import_stdlib
 
 MACOS_PLIST = "/System/Library/CoreServices/SystemVersion.plist"

@@ -6,9 +6,8 @@ wheels of its own) come along with the version a bug form asks for.
 
 import sys
 
-from probe.interpreter import python_implementation, python_version
-from probe.report.system_calls import pointer_bits
-from probe.stdlib import import_stdlib, is_stdlib_entry
+from probe.interpreter import pointer_bits, python_implementation, python_version
+from probe.stdlib import import_stdlib, with_stdlib_path
 
 IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy", "ironpython": "IronPython"}
 
@@ -47,12 +46,7 @@ def free_threaded_build() -> bool:
     abiflags = getattr(sys, "abiflags", None)
     if isinstance(abiflags, str):
         return "t" in abiflags
-    saved = sys.path[:]
-    sys.path[:] = [entry for entry in saved if is_stdlib_entry(entry)] or saved
-    try:
-        return bool(import_stdlib("sysconfig").get_config_var("Py_GIL_DISABLED"))
-    finally:
-        sys.path[:] = saved
+    return bool(with_stdlib_path(lambda: import_stdlib("sysconfig").get_config_var("Py_GIL_DISABLED")))
 
 
 def python_build() -> "dict[str, object]":

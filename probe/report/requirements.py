@@ -13,7 +13,7 @@ only the standard library on ``sys.path`` (a planted ``typing.py`` never runs in
 
 import sys
 
-from probe.distributions import Distribution, distributions_in, header_values
+from probe.distributions import Distribution, distributions_on, header_values
 from probe.stdlib import import_stdlib
 from probe.versions import canonical_name, safe_version
 
@@ -128,13 +128,9 @@ def unmet_requirements(
     return unmet
 
 
-def installed_version(name: str) -> "str | None":
-    """The version of distribution *name* (PEP 503) ``importlib.metadata`` would give: the first on ``sys.path``."""
-    names = frozenset((name,))
-    for entry in sys.path:
-        for dist in distributions_in(entry, names) if entry else ():
-            return dist.version
-    return None
+def installed_version(name: str, search_path: "list[str]") -> "str | None":
+    """The version of distribution *name* (PEP 503) ``importlib.metadata`` would give: the first on *search_path*."""
+    return next((dist.version for dist in distributions_on(search_path, frozenset((name,)))), None)
 
 
 def requires_dist(dist: Distribution) -> "list[str]":
@@ -142,13 +138,17 @@ def requires_dist(dist: Distribution) -> "list[str]":
     return header_values(dist.read("PKG-INFO" if dist.is_egg_info else "METADATA"), "requires-dist")
 
 
-def unmet_in_environment(findings: "Findings") -> "list[UnmetRequirement]":
-    """Every unmet requirement of the distributions that provided the products found."""
+def unmet_in_environment(findings: "Findings", search_path: "list[str]") -> "list[UnmetRequirement]":
+    """Every unmet requirement of the distributions that provided the products found, against *search_path*."""
     unmet, seen = [], set()
+
+    def installed(name: str) -> "str | None":
+        return installed_version(name, search_path)
+
     for _target, finding in findings:
         owner = finding.owner
         if owner is None or owner.path in seen:
             continue
         seen.add(owner.path)
-        unmet += unmet_requirements(owner.name, safe_version(owner.version), requires_dist(owner), installed_version)
+        unmet += unmet_requirements(owner.name, safe_version(owner.version), requires_dist(owner), installed)
     return unmet

@@ -8,7 +8,7 @@ import pytest
 from filetree import build, dist_info, installed
 
 from probe import distributions
-from probe.distributions import Distribution, distributions_in, header_values
+from probe.distributions import Distribution, distributions_in, distributions_on, header_values
 
 
 def test_record_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,3 +79,13 @@ def test_a_distribution_is_its_folder(tmp_path: Path) -> None:
     dist = Distribution(str(tmp_path), "demo-1.0.dist-info", "demo")
     assert dist.path == str(tmp_path / "demo-1.0.dist-info") and not dist.is_egg_info
     assert dist.version == "1.0" and dist.installed_files() is None
+
+
+def test_distributions_on_a_search_path_come_entry_by_entry(tmp_path: Path) -> None:
+    first = build(dist_info("demo", "2.0", {}), tmp_path / "first")
+    second = build({**dist_info("demo", "1.0", {}), **dist_info("other", "1.0", {})}, tmp_path / "second")
+    # Entries import would not list as folders (empty, bytes, None, a Path) are skipped, not an error.
+    search_path = ["", b"/bytes", None, tmp_path / "first", str(first), str(second)]
+    found = [(dist.name, dist.version, dist.entry) for dist in distributions_on(search_path, {"demo"})]
+    assert found == [("demo", "2.0", str(first)), ("demo", "1.0", str(second))]
+    assert next(iter(distributions_on([str(second)], {"nothing"})), None) is None

@@ -73,15 +73,18 @@ export interface ProbeReport {
   readonly [key: string]: unknown;
 }
 
+/** Where a report starts: a line that opens an object whose first key is `report_schema_version`. */
+const REPORT_START = /^\{\s*"report_schema_version"\s*:/gm;
+
 /**
- * The report's JSON object in *stdout*: from the brace before the last `"report_schema_version"`
- * (its first key) to the end, an object of this {@link REPORT_SCHEMA_VERSION}. Start-up hooks print
- * before it, and may leave their last line without a newline, so the brace need not start a line.
+ * The report's framing rule, the block's for an indented object: the report runs from the last line
+ * that starts with `{` and the key `"report_schema_version"` (first, on that line or the next) to the
+ * end of *stdout*, and is an object of this {@link REPORT_SCHEMA_VERSION}. Start-up hooks print
+ * before it; the probe writes a newline first, so a line they left without one cannot join it.
  */
 export function frameReport(stdout: string): ProbeReport | undefined {
-  const key = stdout.lastIndexOf('"report_schema_version"');
-  const brace = key < 0 ? -1 : stdout.lastIndexOf("{", key);
-  const parsed = brace < 0 ? undefined : parseJson(stdout.slice(brace));
+  const start = [...stdout.matchAll(REPORT_START)].pop()?.index;
+  const parsed = start === undefined ? undefined : parseJson(stdout.slice(start));
   return isObject(parsed) && parsed["report_schema_version"] === REPORT_SCHEMA_VERSION ? parsed : undefined;
 }
 

@@ -146,16 +146,19 @@ describe("from constructed reports", () => {
   });
 });
 
-test("the report is framed from the brace before its first key, one line or indented", () => {
+test("the report is framed from the last line that opens it, one line or indented", () => {
   const report = { report_schema_version: 1, python: { version: "3.12.1" }, issue_form: { os: "Windows 11" } };
   const pretty = JSON.stringify(report, null, 2);
   for (const stdout of [
-    `${pretty}\n`,
-    `a hook's line\n{"probe_schema_version":1}\nno newline{${pretty.slice(1)}\r\n`,
+    `\n${pretty}\n`,
+    `a hook's line\n{"probe_schema_version":1}\nno newline\n${pretty.replaceAll("\n", "\r\n")}\r\n`,
+    `{"report_schema_version": 1, "hostile": true}\n{"hostile": {"report_schema_version": 1}}\n${pretty}`,
     `{"hostile": {"report_schema_version": 2}}\n${JSON.stringify(report)}`,
   ]) {
     assert.deepEqual(frameReport(stdout), report, stdout);
   }
+  // The probe writes a newline before the report: a brace inside a line does not open one.
+  assert.equal(frameReport(`no newline${pretty}\n`), undefined, "joined to a hook's line");
   assert.equal(frameReport(JSON.stringify({ ...report, report_schema_version: 2 })), undefined, "another version");
   assert.equal(frameReport(`${pretty}\n{"after": 1}\n`), undefined, "text after the report");
   assert.equal(frameReport(JSON.stringify(report.python)), undefined, "no report_schema_version");
