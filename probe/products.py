@@ -172,13 +172,12 @@ def editable_owner(location: Location, names: "frozenset[str]", search_path: "li
     from probe.direct_url import editable_project
 
     origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
-    for entry in search_path:
-        if not entry or not isinstance(entry, str) or entry == location.entry:
+    for dist in distributions_on(search_path, names):
+        if dist.entry == location.entry:
             continue
-        for dist in distributions_in(entry, names):
-            project = editable_project(dist)
-            if project is not None and any(is_within(origin, project) for origin in origins):
-                return dist
+        project = editable_project(dist)
+        if project is not None and any(is_within(origin, project) for origin in origins):
+            return dist
     if location.entry is not None:
         for dist in distributions_in(location.entry, names):
             if is_build_metadata(dist) and claims(dist, location):

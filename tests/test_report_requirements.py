@@ -154,15 +154,17 @@ def oracle(venv: envs.Venv) -> list[str]:
     return sorted(expected)
 
 
-def report(venv: envs.Venv) -> list[str]:
+def report(venv: envs.Venv, env: dict[str, str] | None = None) -> list[str]:
     """The unmet requirements the Markdown report lists, which the JSON report lists too."""
-    run = run_probe(venv.python, "--report", env=venv.env)
+    run = run_probe(venv.python, "--report", env=env or venv.env)
     assert (run.returncode, run.stderr) == (0, "")
     section = run.stdout.split("**Noticed**", 1)[1]
+    assert "stopped with" not in section  # every check ran to its end
     unmet = [line[2:] for line in section.splitlines() if line.startswith("- ") and " requires " in line]
-    as_json = run_probe(venv.python, "--report", "--json", env=venv.env)
+    as_json = run_probe(venv.python, "--report", "--json", env=env or venv.env)
     assert (as_json.returncode, as_json.stderr) == (0, "")
     facts = parse_report(as_json.stdout)
+    assert not [notice for notice in facts["notices"] if "stopped with" in notice]
     assert [requirement["message"] for requirement in facts["unmet_requirements"]] == unmet
     for requirement in facts["unmet_requirements"]:
         installed = requirement["installed"]
@@ -195,6 +197,17 @@ def test_a_starlette_too_new_for_fastapi_is_named(partial_upgrade: envs.Venv) ->
     unmet = report(partial_upgrade)
     assert unmet == [f"fastapi 0.115.6 requires starlette<0.42.0,>=0.40.0; {TOO_NEW_STARLETTE} is installed"]
     assert sorted(unmet) == oracle(partial_upgrade)
+
+
+# A start-up hook leaves entries import skips on sys.path: the site folder as bytes and as a
+# Path, an int, None (issue 9). The report's checks read str entries only, as the path finder does.
+_ODD_ENTRIES = "import os, pathlib, sys\nsys.path += [os.fsencode({site!r}), pathlib.Path({site!r}), 42, None]\n"
+
+
+def test_odd_sys_path_entries_cost_the_report_nothing(partial_upgrade: envs.Venv, tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(_ODD_ENTRIES.format(site=str(partial_upgrade.purelib)))
+    unmet = report(partial_upgrade, env={**partial_upgrade.env, "PYTHONPATH": str(tmp_path)})
+    assert unmet == report(partial_upgrade) == oracle(partial_upgrade) != []
 
 
 def test_a_missing_requirement_is_named_and_markers_that_do_not_hold_are_not(
