@@ -200,19 +200,18 @@ def test_odd_sys_path_entries(tmp_path: Path, trees: tuple[Path, Path]) -> None:
     assert (named.block["starlette_version"], named.block["typer_version"]) == ("0.37.2", None)
 
 
-@pytest.mark.parametrize("case", ["os.getcwd raises", "os.uname raises", "os.open raises a RuntimeError"])
-def test_report_never_prints_a_traceback(case: str, tmp_path: Path, trees: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize(
+    "case", ["os.getcwd raises", "os.uname raises", "os.uname raises SystemExit(3)", "os.open raises a RuntimeError"]
+)
+def test_report_works_under_broken_functions(case: str, tmp_path: Path, trees: tuple[Path, Path]) -> None:
     env = hook_env(tmp_path, HOOKS[case][0], trees[0])
     run = run_probe(sys.executable, "--report", env=env)
     if not runs_modules(env, tmp_path):
         assert_interpreter_fails_first(run)
         return
-    assert "Traceback" not in run.stderr
-    if run.returncode == 0:
-        assert run.stdout.startswith("### Python environment") and run.stderr == ""
-    else:
-        assert run.returncode == 1 and run.stderr.count("\n") == 1, run.stderr
-        assert run.stderr.startswith("python -m probe: error: --report failed unexpectedly")
+    # Every section is guarded on its own: the report works, only the broken fact is unknown.
+    assert (run.returncode, run.stderr) == (0, ""), run.stderr
+    assert run.stdout.startswith("### Python environment")
 
 
 @pytest.mark.parametrize("flags", [(), ("--json",)])
