@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import sys
 from pathlib import Path
 
@@ -119,8 +120,14 @@ def test_uname_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     assert interpreter.uname() is None and interpreter.uname_field("machine") == ""
 
 
-def test_pointer_bits() -> None:
-    assert interpreter.pointer_bits() == (64 if sys.maxsize > 2**32 else 32)
+def test_pointer_bits_is_the_size_of_a_pointer() -> None:
+    assert interpreter.pointer_bits() == struct.calcsize("P") * 8
+
+
+@pytest.mark.parametrize(("maxsize", "bits"), [(2**31 - 1, 32), (2**63 - 1, 64)])
+def test_pointer_bits_of_either_width(monkeypatch: pytest.MonkeyPatch, maxsize: int, bits: int) -> None:
+    monkeypatch.setattr(sys, "maxsize", maxsize)
+    assert interpreter.pointer_bits() == bits
 
 
 def test_error_line_never_carries_the_message() -> None:
