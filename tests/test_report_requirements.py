@@ -24,7 +24,8 @@ from probe.report.requirements import unmet_requirements
 
 # ---- the pure checker --------------------------------------------------------------------------
 
-INSTALLED = {"starlette": "0.46.2", "pydantic": "2.10.6", "anyio": "4.9.0rc1", "odd": "not a version"}
+# "" is what installed_version gives for a distribution whose metadata has no readable version.
+INSTALLED = {"starlette": "0.46.2", "pydantic": "2.10.6", "anyio": "4.9.0rc1", "odd": "not a version", "blank": ""}
 
 FASTAPI_0_115_6 = [
     "starlette<0.42.0,>=0.40.0",
@@ -62,6 +63,7 @@ def test_a_partial_upgrade_and_a_missing_requirement() -> None:
         ('missing; extra == "email"', []),  # an extra nobody asked for
         ('missing; extra != "email"', ["fastapi 0.115.6 requires missing; missing is not installed"]),
         ("odd>=1", []),  # an installed version packaging cannot read: nothing true to say
+        ("blank>=1", ["fastapi 0.115.6 requires blank>=1; blank is installed but has no readable version"]),
         ("not a requirement ;;", []),
         ("starlette @ https://example.invalid/s.whl", []),
         (
@@ -73,6 +75,17 @@ def test_a_partial_upgrade_and_a_missing_requirement() -> None:
 )
 def test_each_kind_of_entry(requirement: str, expected: list[str]) -> None:
     assert messages([requirement]) == expected
+
+
+def test_a_distribution_without_a_version_is_installed_all_the_same(tmp_path: Path) -> None:
+    """METADATA with no Version, a folder name without one (damage, not an installer): installed all the same."""
+    from probe.report.requirements import installed_version
+
+    folder = tmp_path / "site" / "blank.dist-info"
+    folder.mkdir(parents=True)
+    (folder / "METADATA").write_text("Metadata-Version: 2.1\nName: blank\n\n", encoding="utf-8")
+    assert installed_version("blank", [str(tmp_path / "site")]) == ""
+    assert installed_version("absent", [str(tmp_path / "site")]) is None
 
 
 def test_the_environment_the_markers_see() -> None:
@@ -170,7 +183,12 @@ def report(venv: envs.Venv, env: dict[str, str] | None = None) -> list[str]:
         installed = requirement["installed"]
         assert requirement["message"] == (
             f"{requirement['distribution']} {requirement['version']} requires {requirement['requirement']}; "
-            + (f"{installed} is installed" if installed else f"{requirement['requires']} is not installed")
+            + (
+                f"{installed} is installed"
+                if installed
+                else f"{requirement['requires']} is "
+                + ("installed but has no readable version" if installed == "" else "not installed")
+            )
         )
     return unmet
 
