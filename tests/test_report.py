@@ -68,12 +68,26 @@ def test_linux_name(os_release: str | None, kernel: str, expected: str) -> None:
     assert operating_system.linux_name(os_release, kernel) == expected
 
 
+# The standard library's os-release reader (3.10+), run by whichever interpreter has it.
+_OS_RELEASE = "import json, platform; print(json.dumps(platform.freedesktop_os_release()))"
+
+
+def os_release() -> dict[str, str]:
+    """``platform.freedesktop_os_release()``: in-process on 3.10+, else from a 3.10 interpreter."""
+    import platform
+
+    if hasattr(platform, "freedesktop_os_release"):
+        return dict(platform.freedesktop_os_release())
+    python = require_interpreter("3.10")
+    out = subprocess.run([python, "-c", _OS_RELEASE], capture_output=True, text=True, env=clean_env(), check=True)
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
 def test_linux_name_of_this_machine_agrees_with_platform() -> None:
-    """Held against the standard library's own os-release reader, where it has one (3.10+)."""
-    platform = pytest.importorskip("platform")
-    if sys.platform != "linux" or not hasattr(platform, "freedesktop_os_release"):
-        pytest.skip("needs Linux and Python 3.10+ for the oracle")
-    fields = platform.freedesktop_os_release()
+    """Held against the standard library's own os-release reader (from a 3.10 interpreter before 3.10)."""
+    if sys.platform != "linux":
+        pytest.skip("the oracle reads os-release: Linux only")
+    fields = os_release()
     text = next(Path(path).read_text() for path in operating_system.OS_RELEASE_FILES if Path(path).exists())
     expected = fields["NAME"] + (" " + fields["VERSION_ID"] if "VERSION_ID" in fields else "")
     assert operating_system.linux_name(text, os.uname().release).startswith(expected + " (Linux ")
@@ -444,21 +458,6 @@ def test_json_report_says_what_the_markdown_says(standard: envs.Venv) -> None:
         "os": facts["os"]["name"],
     }
     assert_no_paths(text, standard.root)
-
-
-# The standard library's os-release reader (3.10+), run by whichever interpreter has it.
-_OS_RELEASE = "import json, platform; print(json.dumps(platform.freedesktop_os_release()))"
-
-
-def os_release() -> dict[str, str]:
-    """``platform.freedesktop_os_release()``: in-process on 3.10+, else from a 3.10 interpreter."""
-    import platform
-
-    if hasattr(platform, "freedesktop_os_release"):
-        return dict(platform.freedesktop_os_release())
-    python = require_interpreter("3.10")
-    out = subprocess.run([python, "-c", _OS_RELEASE], capture_output=True, text=True, env=clean_env(), check=True)
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
 def test_issue_form_names_the_os_without_the_kernel() -> None:
