@@ -3,9 +3,23 @@
 import sys
 
 
+def supported():
+    # type: () -> bool
+    """Whether this is Python 3.8 or newer, read from ``sys.hexversion``.
+
+    Not ``sys.version_info``: a start-up hook may have replaced it with something that
+    cannot be compared. Where ``hexversion`` cannot be read either, the legacy answer, which
+    parses and runs everywhere, is the one that still gives a block.
+    """
+    try:
+        return int(sys.hexversion) >= 0x03080000
+    except BaseException:
+        return False
+
+
 def run():
     # type: () -> int
-    if sys.version_info < (3, 8):
+    if not supported():
         from probe import legacy
 
         return legacy.main(sys.argv[1:])

@@ -12,7 +12,17 @@ the keys known so far, status ``error``, and stderr one line naming what failed.
 import _thread
 import sys
 
-from probe.emit import STATUS_ERROR, STATUS_OK, STATUS_TIMEOUT, error_line, head, with_status, write_block, write_stderr
+from probe.emit import (
+    STATUS_ERROR,
+    STATUS_OK,
+    STATUS_TIMEOUT,
+    error_line,
+    fixed_pairs,
+    head,
+    with_status,
+    write_block,
+    write_stderr,
+)
 from probe.locate import user_search_path
 from probe.products import PRODUCTS, Target, resolve, target_for
 
@@ -78,7 +88,11 @@ def pairs(names: "list[str]", timeout: float, failed: "Failures | None" = None) 
         status, products = gather(targets(names), search_path, timeout, failures)
     except BaseException as error:
         failures.append(("the lookup", error))
-    block = head(status, failures)
+    try:
+        block = head(status, failures)
+    except BaseException as error:  # describe() guards each key; this guards describe() itself
+        failures.append(("the interpreter keys", error))
+        block = fixed_pairs(STATUS_ERROR)
     if failures and status == STATUS_OK:
         block = with_status(block, STATUS_ERROR)
     return block + products

@@ -73,18 +73,23 @@ def encode(pairs, pretty=False):
     return "{" + ",".join(members) + "}"
 
 
-def head(status, failed=None):
-    # type: (str, list[tuple[str, BaseException]] | None) -> list[tuple[str, object]]
-    """The keys every block starts with; ``probe_schema_version`` first, as the framing rule needs.
-
-    An interpreter key that could not be read is added to *failed* (see ``describe``).
-    """
-    pairs = [
+def fixed_pairs(status):
+    # type: (str) -> list[tuple[str, object]]
+    """The three keys that need no reading of the interpreter; ``probe_schema_version`` first (the framing rule)."""
+    return [
         ("probe_schema_version", SCHEMA_VERSION),
         ("probe_version", __version__),
         ("probe_status", status),
-    ]  # type: list[tuple[str, object]]
-    return pairs + describe(failed)
+    ]
+
+
+def head(status, failed=None):
+    # type: (str, list[tuple[str, BaseException]] | None) -> list[tuple[str, object]]
+    """The keys every block starts with: :func:`fixed_pairs`, then the interpreter's.
+
+    An interpreter key that could not be read is added to *failed* (see ``describe``).
+    """
+    return fixed_pairs(status) + describe(failed)
 
 
 def with_status(pairs, status):

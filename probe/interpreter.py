@@ -150,7 +150,7 @@ def uname():
     """
     try:
         parts = tuple(str(part) for part in os.uname()[:5])
-    except Exception:
+    except BaseException:  # even SystemExit or KeyboardInterrupt from a replaced uname
         return None
     if len(parts) != 5:
         return None
@@ -228,7 +228,7 @@ def describe(failed=None):
             try:
                 value = read()
                 break
-            except Exception as error:
+            except BaseException as error:  # a hook's SystemExit too: it costs this key only
                 if failed is not None and read is readers[0]:
                     failed.append((key, error))
         if value is None and key != "python_version":

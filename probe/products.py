@@ -18,7 +18,7 @@ function of its own (:func:`explain` runs them and records which one decided):
 import os
 
 from probe.distributions import Distribution, distributions_in, distributions_on
-from probe.files import file_size, read_bytes
+from probe.files import WHOLE_LIMIT, file_size, read_bytes
 from probe.locate import Location, locate
 from probe.versions import UNKNOWN, canonical_name, safe_version
 
@@ -172,13 +172,12 @@ def editable_owner(location: Location, names: "frozenset[str]", search_path: "li
     from probe.direct_url import editable_project
 
     origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
-    for entry in search_path:
-        if not entry or not isinstance(entry, str) or entry == location.entry:
+    for dist in distributions_on(search_path, names):
+        if dist.entry == location.entry:
             continue
-        for dist in distributions_in(entry, names):
-            project = editable_project(dist)
-            if project is not None and any(is_within(origin, project) for origin in origins):
-                return dist
+        project = editable_project(dist)
+        if project is not None and any(is_within(origin, project) for origin in origins):
+            return dist
     if location.entry is not None:
         for dist in distributions_in(location.entry, names):
             if is_build_metadata(dist) and claims(dist, location):
@@ -208,12 +207,46 @@ _PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 def is_build_metadata(dist: Distribution) -> bool:
     """Whether *dist* is the ``.egg-info`` a build left in a project's source tree, not an install.
 
-    setuptools writes ``<name>.egg-info`` (no list of installed files) beside ``setup.py`` or
-    ``pyproject.toml`` whenever it builds; the code there is the working tree, edited at will.
+    setuptools' ``egg_info`` (``setup.py develop``, and ``pip install -e`` of projects older
+    than PEP 660) writes ``<name>.egg-info``, with no list of installed files, in the folder
+    the packages are in: the project folder itself, or ``src/`` in a src layout. The rule:
+    such an egg-info is a build's when a project file (``pyproject.toml``, ``setup.py``,
+    ``setup.cfg``) is in its entry, or in the project folder its ``SOURCES.txt`` names (see
+    :func:`sources_root`). The code there is the working tree, edited at will.
     """
     if not dist.is_egg_info or dist.installed_files() is not None:
         return False
-    return any(os.path.isfile(os.path.join(dist.entry, name)) for name in _PROJECT_FILES)
+    if _is_project(dist.entry):
+        return True
+    root = sources_root(dist)
+    return root is not None and root != dist.entry and _is_project(root)
+
+
+def _is_project(folder: str) -> bool:
+    return any(os.path.isfile(os.path.join(folder, name)) for name in _PROJECT_FILES)
+
+
+def sources_root(dist: Distribution) -> "str | None":
+    """The folder an egg-info's ``SOURCES.txt`` is relative to, or None where it does not say.
+
+    ``SOURCES.txt`` lists the project's files from the project folder, the egg-info's own
+    ``PKG-INFO`` among them (``src/name.egg-info/PKG-INFO``): the folders before the
+    egg-info's name must be the last ones of its entry, and the folder above them is the root.
+    """
+    own = (dist.dirname + "/PKG-INFO").lower()
+    for line in (dist.read("SOURCES.txt", WHOLE_LIMIT) or "").splitlines():
+        path = line.strip().replace("\\", "/").lower()
+        if path != own and not path.endswith("/" + own):
+            continue
+        folders = [part for part in path[: -len(own)].split("/") if part]
+        root = dist.entry.rstrip("/" + os.sep)
+        for folder in reversed(folders):
+            head, tail = os.path.split(root)
+            if folder in (".", "..") or tail.lower() != folder:
+                return None
+            root = head
+        return root
+    return None
 
 
 def claims(dist: Distribution, location: Location) -> bool:

@@ -165,3 +165,41 @@ def test_a_sourceless_install_keeps_its_versions(tmp_path: Path) -> None:
         key: truth[module].value for key, module in PRODUCT_MODULES.items()
     }
     assert block["fastapi_version"] == "0.115.0" and block["pydantic_version"] == "2.9.2"
+
+
+# A src layout built the pre-PEP 660 way: setup.py develop writes src/<name>.egg-info (no list
+# of installed files) and an .egg-link plus an easy-install.pth line in site-packages naming src/.
+# Before setuptools 64, pip's -e ran develop too; from 80, develop itself runs pip's PEP 660
+# install. 70-79 have the old develop and run on 3.8-3.13 (before 66.1 they import
+# pkgutil.ImpImporter, gone in 3.12); the .egg-link the test asserts proves which one ran.
+LEGACY_SETUPTOOLS = "setuptools>=70,<80"
+SRC_SETUP_PY = (
+    "from setuptools import setup\n\n"
+    'setup(name="{name}", version="0.1.0", packages=["{module}"], package_dir={{"": "src"}})\n'
+)
+
+
+@pytest.mark.skipif(PYPY, reason="setuptools builds take 10 s each under PyPy; the layout is the same on CPython")
+def test_an_edited_setup_py_develop_src_layout(tmp_path: Path) -> None:
+    venv = create_venv(tmp_path / "venv")
+    venv.install(LEGACY_SETUPTOOLS)
+    name = "developed-src"
+    module = name.replace("-", "_")
+    folder = tmp_path / "project"
+    (folder / "src" / module).mkdir(parents=True)
+    (folder / "setup.py").write_text(SRC_SETUP_PY.format(name=name, module=module), encoding="utf-8")
+    (folder / "src" / module / "__init__.py").write_text('__version__ = "0.1.0"\n', encoding="utf-8")
+    run_tool([str(venv.python), "setup.py", "-q", "develop", "--no-deps"], env=venv.env, cwd=folder)
+    egg_info = folder / "src" / f"{module}.egg-info"
+    assert (egg_info / "SOURCES.txt").is_file() and not (egg_info / "installed-files.txt").exists()
+    assert not (folder / "src" / "setup.py").exists()  # the project files are one level up
+    assert list(venv.purelib.glob("*.egg-link")), "a develop install, not PEP 660"
+    assert named_block(venv, name)[key_for(name)] == "0.1.0"
+
+    (folder / "src" / module / "__init__.py").write_text('__version__ = "0.2.0"\n', encoding="utf-8")
+    truth = oracle(venv, [module])[module]
+    assert truth.file == str(folder / "src" / module / "__init__.py"), truth
+    assert imported_version(venv, module) == "0.2.0" == truth.value
+    metadata = venv.query(f"import importlib.metadata, json; print(json.dumps(importlib.metadata.version({name!r})))")
+    assert metadata == "0.1.0"  # the in-tree egg-info, frozen at develop time
+    assert named_block(venv, name)[key_for(name)] == truth.value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hostile import last_line
@@ -123,3 +124,21 @@ def test_every_file_on_the_legacy_path_parses_on_27(old_python: str) -> None:
 def test_supported_interpreter_is_not_sent_down_the_legacy_path() -> None:
     block = run_probe(sys.executable).block
     assert block["probe_status"] == "ok"
+
+
+# Start-up hooks the legacy path must survive: the same describe() reads the interpreter keys there.
+_OLD_HOOKS = {
+    "os.uname raises SystemExit(3)": "import os\ndef broken():\n    raise SystemExit(3)\nos.uname = broken\n",
+    "os.uname raises KeyboardInterrupt": "import os\ndef broken():\n    raise KeyboardInterrupt()\nos.uname = broken\n",
+    "sys.version_info replaced": "import sys\nsys.version_info = object()\n",
+}
+
+
+@pytest.mark.parametrize("case", list(_OLD_HOOKS))
+def test_a_start_up_hook_still_gets_the_block(old_python: str, case: str, tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(_OLD_HOOKS[case], encoding="utf-8")
+    plain = run_probe(old_python).block
+    run = run_probe(old_python, env=clean_env(PYTHONPATH=str(tmp_path)))
+    assert (run.returncode, run.stderr) == (0, ""), run.stderr
+    expected = dict(plain, python_arch="unknown") if "uname" in case else plain  # no uname: no machine name
+    assert run.block == expected

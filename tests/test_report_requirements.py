@@ -24,7 +24,8 @@ from probe.report.requirements import unmet_requirements
 
 # ---- the pure checker --------------------------------------------------------------------------
 
-INSTALLED = {"starlette": "0.46.2", "pydantic": "2.10.6", "anyio": "4.9.0rc1", "odd": "not a version"}
+# "" is what installed_version gives for a distribution whose metadata has no readable version.
+INSTALLED = {"starlette": "0.46.2", "pydantic": "2.10.6", "anyio": "4.9.0rc1", "odd": "not a version", "blank": ""}
 
 FASTAPI_0_115_6 = [
     "starlette<0.42.0,>=0.40.0",
@@ -62,6 +63,7 @@ def test_a_partial_upgrade_and_a_missing_requirement() -> None:
         ('missing; extra == "email"', []),  # an extra nobody asked for
         ('missing; extra != "email"', ["fastapi 0.115.6 requires missing; missing is not installed"]),
         ("odd>=1", []),  # an installed version packaging cannot read: nothing true to say
+        ("blank>=1", ["fastapi 0.115.6 requires blank>=1; blank is installed but has no readable version"]),
         ("not a requirement ;;", []),
         ("starlette @ https://example.invalid/s.whl", []),
         (
@@ -73,6 +75,17 @@ def test_a_partial_upgrade_and_a_missing_requirement() -> None:
 )
 def test_each_kind_of_entry(requirement: str, expected: list[str]) -> None:
     assert messages([requirement]) == expected
+
+
+def test_a_distribution_without_a_version_is_installed_all_the_same(tmp_path: Path) -> None:
+    """METADATA with no Version, a folder name without one (damage, not an installer): installed all the same."""
+    from probe.report.requirements import installed_version
+
+    folder = tmp_path / "site" / "blank.dist-info"
+    folder.mkdir(parents=True)
+    (folder / "METADATA").write_text("Metadata-Version: 2.1\nName: blank\n\n", encoding="utf-8")
+    assert installed_version("blank", [str(tmp_path / "site")]) == ""
+    assert installed_version("absent", [str(tmp_path / "site")]) is None
 
 
 def test_the_environment_the_markers_see() -> None:
@@ -154,21 +167,28 @@ def oracle(venv: envs.Venv) -> list[str]:
     return sorted(expected)
 
 
-def report(venv: envs.Venv) -> list[str]:
+def report(venv: envs.Venv, env: dict[str, str] | None = None) -> list[str]:
     """The unmet requirements the Markdown report lists, which the JSON report lists too."""
-    run = run_probe(venv.python, "--report", env=venv.env)
+    run = run_probe(venv.python, "--report", env=env or venv.env)
     assert (run.returncode, run.stderr) == (0, "")
     section = run.stdout.split("**Noticed**", 1)[1]
+    assert "stopped with" not in section  # every check ran to its end
     unmet = [line[2:] for line in section.splitlines() if line.startswith("- ") and " requires " in line]
-    as_json = run_probe(venv.python, "--report", "--json", env=venv.env)
+    as_json = run_probe(venv.python, "--report", "--json", env=env or venv.env)
     assert (as_json.returncode, as_json.stderr) == (0, "")
     facts = parse_report(as_json.stdout)
+    assert not [notice for notice in facts["notices"] if "stopped with" in notice]
     assert [requirement["message"] for requirement in facts["unmet_requirements"]] == unmet
     for requirement in facts["unmet_requirements"]:
         installed = requirement["installed"]
         assert requirement["message"] == (
             f"{requirement['distribution']} {requirement['version']} requires {requirement['requirement']}; "
-            + (f"{installed} is installed" if installed else f"{requirement['requires']} is not installed")
+            + (
+                f"{installed} is installed"
+                if installed
+                else f"{requirement['requires']} is "
+                + ("installed but has no readable version" if installed == "" else "not installed")
+            )
         )
     return unmet
 
@@ -195,6 +215,17 @@ def test_a_starlette_too_new_for_fastapi_is_named(partial_upgrade: envs.Venv) ->
     unmet = report(partial_upgrade)
     assert unmet == [f"fastapi 0.115.6 requires starlette<0.42.0,>=0.40.0; {TOO_NEW_STARLETTE} is installed"]
     assert sorted(unmet) == oracle(partial_upgrade)
+
+
+# A start-up hook leaves entries import skips on sys.path: the site folder as bytes and as a
+# Path, an int, None (issue 9). The report's checks read str entries only, as the path finder does.
+_ODD_ENTRIES = "import os, pathlib, sys\nsys.path += [os.fsencode({site!r}), pathlib.Path({site!r}), 42, None]\n"
+
+
+def test_odd_sys_path_entries_cost_the_report_nothing(partial_upgrade: envs.Venv, tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(_ODD_ENTRIES.format(site=str(partial_upgrade.purelib)))
+    unmet = report(partial_upgrade, env={**partial_upgrade.env, "PYTHONPATH": str(tmp_path)})
+    assert unmet == report(partial_upgrade) == oracle(partial_upgrade) != []
 
 
 def test_a_missing_requirement_is_named_and_markers_that_do_not_hold_are_not(

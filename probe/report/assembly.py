@@ -32,10 +32,14 @@ REPORT_SCHEMA_VERSION = 1
 
 
 def section(gather: "Callable[[], Facts]") -> "Facts":
-    """*gather*'s facts, or only a ``summary`` of ``unknown (ErrorName)`` and the ``error``."""
+    """*gather*'s facts, or only a ``summary`` of ``unknown (ErrorName)`` and the ``error``.
+
+    Even a ``SystemExit`` or ``KeyboardInterrupt`` a start-up hook raises costs only its section,
+    as it costs the block only its key.
+    """
     try:
         return gather()
-    except Exception as error:
+    except BaseException as error:
         return {"summary": "unknown (%s)" % type(error).__name__, "error": type(error).__name__}
 
 
@@ -45,11 +49,11 @@ def gather_facts(paths: bool) -> "Facts":
     found = findings(search_path)
     try:
         noticed = notices(found, paths, search_path)
-    except Exception as error:
+    except BaseException as error:
         noticed = ["the checks for anything unusual stopped with %s" % type(error).__name__]
     try:
         unmet = [requirement.facts() for requirement in unmet_in_environment(found, search_path)]
-    except Exception as error:
+    except BaseException as error:
         unmet = []
         noticed.append("the check of the requirements stopped with %s" % type(error).__name__)
     facts: "Facts" = {

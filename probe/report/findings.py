@@ -54,7 +54,7 @@ def explain_safely(target: Target, search_path: "list[str]") -> Finding:
     """:func:`probe.products.explain`, or a :class:`FailedLookup`: one product must not cost the report."""
     try:
         return explain(target, search_path)
-    except Exception as error:
+    except BaseException as error:  # as in the block: even a hook's SystemExit costs this product only
         return FailedLookup(type(error).__name__)
 
 

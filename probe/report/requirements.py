@@ -26,9 +26,15 @@ if TYPE_CHECKING:
 
 _PACKAGING = "probe._vendor.packaging."
 
+# What installed_version gives for a distribution that is there but whose metadata has no version.
+NO_READABLE_VERSION = ""
+
 
 class UnmetRequirement:
-    """*dependent* at *dependent_version* requires *requirement*; *installed* is what is there (None: nothing)."""
+    """*dependent* at *dependent_version* requires *requirement*; *installed* is what is there.
+
+    None: nothing is; :data:`NO_READABLE_VERSION`: a distribution whose metadata gives no version.
+    """
 
     __slots__ = ("dependent", "dependent_version", "requirement", "name", "installed")
 
@@ -43,7 +49,12 @@ class UnmetRequirement:
 
     def message(self) -> str:
         """``fastapi 0.115.6 requires starlette<0.42.0,>=0.40.0; 0.46.2 is installed``."""
-        there = "%s is installed" % self.installed if self.installed is not None else "%s is not installed" % self.name
+        if self.installed is None:
+            there = "%s is not installed" % self.name
+        elif self.installed == NO_READABLE_VERSION:
+            there = "%s is installed but has no readable version" % self.name
+        else:
+            there = "%s is installed" % self.installed
         return "%s %s requires %s; %s" % (self.dependent, self.dependent_version, self.requirement, there)
 
     def facts(self) -> "dict[str, str | None]":
@@ -115,8 +126,9 @@ def unmet_requirements(
         if requirement.marker is not None and not requirement.marker.evaluate(context):
             continue
         installed = installed_version(canonical_name(requirement.name))
-        if installed is None:
-            unmet.append(UnmetRequirement(dependent, dependent_version, _shown(requirement), requirement.name, None))
+        if installed is None or installed == NO_READABLE_VERSION:  # nothing to meet it with
+            shown = _shown(requirement)
+            unmet.append(UnmetRequirement(dependent, dependent_version, shown, requirement.name, installed))
             continue
         try:
             met = requirement.url or requirement.specifier.contains(version.Version(installed), prereleases=True)
@@ -129,8 +141,14 @@ def unmet_requirements(
 
 
 def installed_version(name: str, search_path: "list[str]") -> "str | None":
-    """The version of distribution *name* (PEP 503) ``importlib.metadata`` would give: the first on *search_path*."""
-    return next((dist.version for dist in distributions_on(search_path, frozenset((name,)))), None)
+    """The version of distribution *name* (PEP 503) ``importlib.metadata`` would give: the first on *search_path*.
+
+    None where it is not installed; :data:`NO_READABLE_VERSION` where it is but says no version.
+    """
+    for dist in distributions_on(search_path, frozenset((name,))):
+        version = dist.version
+        return NO_READABLE_VERSION if version is None else version
+    return None
 
 
 def requires_dist(dist: Distribution) -> "list[str]":

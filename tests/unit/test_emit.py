@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from probe import SCHEMA_VERSION, __version__, interpreter
+from probe import SCHEMA_VERSION, __version__, block, interpreter
 from probe.emit import STATUS_ERROR, STATUS_OK, encode, error_line, head, with_status
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "probe" / "schema.json").read_text(encoding="utf-8"))
@@ -70,6 +71,36 @@ def test_a_replaced_version_info_falls_back_to_hexversion(monkeypatch: pytest.Mo
     assert [key for key, _ in failed] == ["python_version"]
 
 
+@pytest.mark.parametrize("error", [SystemExit(3), KeyboardInterrupt()])
+def test_a_uname_raising_a_base_exception_is_a_planned_unknown(
+    monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    def broken() -> None:
+        raise error
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(os, "uname", broken, raising=False)
+    failed: list[tuple[str, BaseException]] = []
+    assert dict(head(STATUS_OK, failed))["python_arch"] == "unknown" and failed == []
+
+
+def test_a_head_that_raises_still_gives_the_fixed_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If reading the interpreter keys raises past their guards, the block is the fixed keys with status error."""
+
+    def broken(status: str, failed: object = None) -> None:
+        raise SystemExit(3)
+
+    monkeypatch.setattr(block, "head", broken)
+    failed: list[tuple[str, BaseException]] = []
+    pairs = block.pairs(["fastapi"], 5.0, failed)
+    assert pairs[:3] == [
+        ("probe_schema_version", SCHEMA_VERSION),
+        ("probe_version", __version__),
+        ("probe_status", STATUS_ERROR),
+    ]
+    assert [key for key, _ in failed] == ["the interpreter keys"]
+
+
 def test_a_reader_that_raises_gives_unknown_and_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", None)
     failed: list[tuple[str, BaseException]] = []
@@ -89,8 +120,14 @@ def test_uname_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     assert interpreter.uname() is None and interpreter.uname_field("machine") == ""
 
 
-def test_pointer_bits() -> None:
-    assert interpreter.pointer_bits() == (64 if sys.maxsize > 2**32 else 32)
+def test_pointer_bits_is_the_size_of_a_pointer() -> None:
+    assert interpreter.pointer_bits() == struct.calcsize("P") * 8
+
+
+@pytest.mark.parametrize(("maxsize", "bits"), [(2**31 - 1, 32), (2**63 - 1, 64)])
+def test_pointer_bits_of_either_width(monkeypatch: pytest.MonkeyPatch, maxsize: int, bits: int) -> None:
+    monkeypatch.setattr(sys, "maxsize", maxsize)
+    assert interpreter.pointer_bits() == bits
 
 
 def test_error_line_never_carries_the_message() -> None:

@@ -123,6 +123,22 @@ def test_setup_py_develop_metadata_in_the_tree(tmp_path: Path, name: str) -> Non
     assert explain(target(name), [str(other)]).how == FOUND_METADATA
 
 
+def test_setup_py_develop_metadata_of_a_src_layout(tmp_path: Path, name: str) -> None:
+    """A src layout: the egg-info is in ``src/``, the project files one level up, as SOURCES.txt says."""
+    sources = f"setup.py\nsrc/{name}/__init__.py\nsrc/{name}.egg-info/PKG-INFO\nsrc/{name}.egg-info/SOURCES.txt\n"
+    egg = {"PKG-INFO": f"Name: {name}\nVersion: 0.1\n", "top_level.txt": name + "\n", "SOURCES.txt": sources}
+    src = {f"{name}.egg-info": egg, name: {"__init__.py": '__version__ = "0.5"\n'}}
+    project = build({"setup.py": "", "src": src}, tmp_path / "project")
+    finding = explain(target(name), [str(project / "src")])
+    assert (finding.value, finding.how) == ("0.5", FOUND_EDITABLE)
+    # The same egg-info installed where no project is above it (Debian keeps SOURCES.txt): an install.
+    other = build({"setup.py": "", "site": src}, tmp_path / "other")
+    assert explain(target(name), [str(other / "site")]).how == FOUND_METADATA
+    # SOURCES.txt naming a folder the entry is not in proves nothing either.
+    (other / "site" / f"{name}.egg-info" / "SOURCES.txt").write_text(sources.replace("src/", "../"), encoding="utf-8")
+    assert explain(target(name), [str(other / "site")]).how == FOUND_METADATA
+
+
 def test_source_tree_declares(tmp_path: Path, name: str) -> None:
     site = build({name: {"__init__.py": "", "version.py": 'VERSION = "4.5"\n'}}, tmp_path / "tree")
     finding = explain(target(name), [str(site)])

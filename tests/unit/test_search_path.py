@@ -7,9 +7,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from filetree import build
+from filetree import build, dist_info
 
 from probe import locate as locate_module
+from probe.distributions import distributions_on
 from probe.locate import locate, user_search_path
 
 PLAIN = SimpleNamespace(safe_path=False, isolated=False)
@@ -59,3 +60,24 @@ def test_a_module_already_imported_is_where_it_was_loaded_from() -> None:
 
     found = locate("filetree", [])  # not on that path, but in sys.modules: import would not search
     assert found is not None and found.origin == filetree.__file__
+
+
+def test_the_entries_read_are_the_ones_the_path_finder_searches(tmp_path: Path) -> None:
+    """Held against the standard ``PathFinder``: an entry it does not search through, the readers skip.
+
+    A ``Path`` object, bytes (skipped on 3.10+, a ``TypeError`` on 3.8 and 3.9), an int, None.
+    """
+    import importlib.machinery
+
+    folder = build({"oddentrymod.py": "X = 1\n", **dist_info("oddentrymod", "1.0", {})}, tmp_path / "odd")
+    names = frozenset(("oddentrymod",))
+    finder = importlib.machinery.PathFinder
+    assert finder.find_spec("oddentrymod", [str(folder)]) is not None
+    assert [dist.version for dist in distributions_on([str(folder)], names)] == ["1.0"]
+    for odd in (folder, os.fsencode(folder), 42, None):
+        try:
+            found = finder.find_spec("oddentrymod", [odd])  # type: ignore[list-item]
+        except TypeError:
+            found = None
+        assert found is None, odd
+        assert list(distributions_on([odd], names)) == [], odd
