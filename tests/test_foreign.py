@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from foreign import ARCHES, TOOLS, VERSION, Arch, run
 from support import PRODUCT_MODULES, parse_block
-from windows import ORACLE_SCRIPT, install, oracle_tools, read_oracle, require_tools
+from target_oracle import ORACLE_SCRIPT, install, oracle_tools, read_oracle, require_tools
 
 from probe.interpreter import node_arch
 

@@ -28,13 +28,13 @@ import pytest
 from envs import fetch_wheel
 from hostile import SLEEPY_FINDER
 from support import IN_CI, PRODUCT_MODULES, ROOT, SCHEMA_FILE, assert_no_paths, parse_block, parse_report
+from target_oracle import require_tools
 from windows import (
     WINE_TOOLS,
     copy_base,
     drive_c,
     install,
     make_venv,
-    require_tools,
     run_windows,
     site_packages,
     start_wine,
