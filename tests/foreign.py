@@ -19,7 +19,7 @@ from pathlib import Path
 
 from envs import ToolError, run_tool, tool_env
 from support import CACHE, ROOT, clean_env
-from windows import run_captured
+from target_oracle import run_captured
 
 HOME = CACHE / "foreign"
 VERSION = "3.11"

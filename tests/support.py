@@ -86,6 +86,12 @@ def parse_report(stdout: str) -> dict[str, Any]:
     return report
 
 
+def assert_no_paths(text: str, *places: str | os.PathLike[str]) -> None:
+    """No path in a report: neither the checkout, this interpreter's prefix and the home folder, nor *places*."""
+    for place in {str(ROOT), sys.prefix, os.path.expanduser("~"), *map(str, places)}:
+        assert place not in text, f"{place} leaked into the report"
+
+
 def parse_block(stdout: str) -> dict[str, Any]:
     """The framing rule the extension applies: the last line that starts with the frame prefix.
 

@@ -9,12 +9,15 @@ same way, appended to ``sys.path`` only after the imports).
 from __future__ import annotations
 
 import os
+import platform
 from pathlib import Path
 
 import pytest
 from foreign import ARCHES, TOOLS, VERSION, Arch, run
 from support import PRODUCT_MODULES, parse_block
-from windows import ORACLE_SCRIPT, install, oracle_tools, read_oracle, require_tools
+from target_oracle import ORACLE_SCRIPT, install, oracle_tools, read_oracle, require_tools
+
+from probe.interpreter import node_arch
 
 if not os.environ.get("PROBE_FOREIGN"):
     pytest.skip("the i386 and arm64 tests run in the tests-foreign session", allow_module_level=True)
@@ -73,11 +76,19 @@ def test_products_on_pythonpath_match_a_real_import(arch: Arch, products: Path, 
     assert truth["fastapi_cli"]["owner"] == "fastapi-cli-slim"
 
 
+def host_machine() -> str:
+    """This machine's architecture in Node's words (the probe's table), which a 32-bit interpreter runs on."""
+    return node_arch(platform.machine(), 64)
+
+
 def test_report_architecture_line(arch: Arch) -> None:
     completed = run(arch, "-m", "probe", "--report")
     assert completed.returncode == 0, completed.stderr
     if arch.node == "ia32":
-        expected = "**Architecture**: ia32 interpreter on an x64 machine (a 32-bit interpreter on a 64-bit system)"
+        expected = (
+            f"**Architecture**: ia32 interpreter on an {host_machine()} machine"
+            " (a 32-bit interpreter on a 64-bit system)"
+        )
     else:  # qemu-user answers uname with the machine it emulates
         expected = "**Architecture**: arm64 (interpreter and machine)"
     assert expected in completed.stdout

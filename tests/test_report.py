@@ -16,7 +16,15 @@ from typing import Any
 
 import envs
 import pytest
-from support import PRODUCT_MODULES, REPORT_SCHEMA_FILE, ROOT, clean_env, parse_report, require_interpreter, run_probe
+from support import (
+    PRODUCT_MODULES,
+    REPORT_SCHEMA_FILE,
+    assert_no_paths,
+    clean_env,
+    parse_report,
+    require_interpreter,
+    run_probe,
+)
 
 from probe.interpreter import node_arch
 from probe.report import architecture, findings, operating_system, python_build
@@ -116,11 +124,6 @@ def make_venv(root: Path, python: str, *requirements: str) -> envs.Venv:
     if requirements:
         venv.install(*requirements)
     return venv
-
-
-def assert_no_paths(text: str, *places: str | os.PathLike[str]) -> None:
-    for place in {str(ROOT), sys.prefix, os.path.expanduser("~"), *map(str, places)}:
-        assert place not in text, f"{place} leaked into the report"
 
 
 @pytest.fixture(scope="module")

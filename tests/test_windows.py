@@ -27,14 +27,14 @@ from typing import Any, Callable, Iterator
 import pytest
 from envs import fetch_wheel
 from hostile import SLEEPY_FINDER
-from support import IN_CI, PRODUCT_MODULES, ROOT, SCHEMA_FILE, parse_block
+from support import IN_CI, PRODUCT_MODULES, ROOT, SCHEMA_FILE, assert_no_paths, parse_block, parse_report
+from target_oracle import require_tools
 from windows import (
     WINE_TOOLS,
     copy_base,
     drive_c,
     install,
     make_venv,
-    require_tools,
     run_windows,
     site_packages,
     start_wine,
@@ -275,11 +275,36 @@ def check_reports(case: Case, block: dict[str, Any]) -> None:
     report = case.probe("--report")
     assert report.returncode == 0, report.stderr[-2000:]
     assert f"| fastapi | {block['fastapi_version']} |" in report.stdout, report.stdout
-    facts = case.probe("--report", "--json")
-    assert facts.returncode == 0, facts.stderr[-2000:]
-    form = json.loads(facts.stdout[facts.stdout.index("{") :])["issue_form"]
+    assert_no_windows_paths(report.stdout, case.python)
+    run = case.probe("--report", "--json")
+    assert run.returncode == 0, run.stderr[-2000:]
+    facts = parse_report(run.stdout)
+    assert_no_windows_paths("\n".join(strings_in(facts)), case.python)  # JSON doubles each backslash
+    form = facts["issue_form"]
     assert form["os"] == "Windows 10"
     assert (form["python-version"], form["fastapi-version"]) == (block["python_version"], block["fastapi_version"])
+
+
+# How a Windows path starts: a drive (wine maps the host's / to Z:), or a user's folder.
+WINDOWS_PATH_PARTS = ("C:\\", "c:\\", "Z:\\", "z:\\", "\\Users\\", "\\users\\")
+
+
+def assert_no_windows_paths(text: str, python: Path) -> None:
+    """No path in a report, in the host's spelling or in Windows' (the interpreter's folder among them)."""
+    assert_no_paths(text, *WINDOWS_PATH_PARTS, python.parent, windows_path(python.parent))
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
 
 
 # The contract, on the bare interpreter.
@@ -332,8 +357,7 @@ def test_report_names_windows_without_paths(bare: Case) -> None:
     report = run.stdout
     assert "**OS**: Windows 10 (build 1" in report  # start_wine makes the prefix say Windows 10
     assert "**Architecture**: x64 (interpreter and machine)" in report
-    for path in ("Z:\\", "z:\\", str(ROOT), "\\Users\\", windows_path(bare.python.parent)):
-        assert path not in report, path
+    assert_no_windows_paths(report, bare.python)
 
 
 def test_expired_deadline(tmp_path: Path) -> None:

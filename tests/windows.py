@@ -14,21 +14,19 @@ interpreter does.
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from envs import ToolError, download, normalized, uv
-from support import CACHE, ROOT, clean_env, unavailable
+from envs import ToolError, download
+from support import CACHE, ROOT, clean_env
+from target_oracle import ORACLE_SCRIPT, oracle_tools, read_oracle, run_captured
+from target_oracle import install as install_for_target
 
-WINDOWS_PYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 HOME = CACHE / "windows"
 PREFIX = HOME / "prefix"
 EMBED = HOME / "embed"
@@ -77,23 +75,6 @@ def run_windows(
 ) -> subprocess.CompletedProcess[str]:
     """``python ARGS`` under wine, with pipes for stdout and stderr and /dev/null for stdin."""
     return run_captured(["wine", str(python), *args], env=wine_env(**(env or {})), cwd=cwd, timeout=timeout)
-
-
-def run_captured(
-    command: list[str], *, env: dict[str, str], cwd: str | os.PathLike[str], timeout: float
-) -> subprocess.CompletedProcess[str]:
-    """Run an interpreter with /dev/null as stdin and its output captured as UTF-8 text."""
-    return subprocess.run(
-        command,
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-    )
 
 
 def _embed_sdist(version: str) -> Path:
@@ -162,31 +143,9 @@ def make_venv(base: Path, root: Path, *, system_site_packages: bool = False) -> 
     return scripts / "python.exe", {"WINEPATH": windows_path(base.parent)}
 
 
-def install(version: str, target: Path, *requirements: str, no_deps: bool = False, platform: str = WINDOWS_X64) -> None:
-    """Real wheels for CPython *version* on *platform* (a uv target triple), installed with ``--target``.
-
-    uv rather than ``pip --platform``: pip evaluates environment markers for the machine it
-    runs on, so a Windows 3.8 target would miss ``colorama`` and ``exceptiongroup`` and get
-    ``uvloop``; uv evaluates them for the target. From uv's cache alone first: a second run
-    downloads nothing.
-    """
-    flags = ["--python-platform", platform, "--python-version", version, "--only-binary", ":all:"]
-    if no_deps:
-        flags.append("--no-deps")
-    uv("pip", "install", "--python", sys.executable, *flags, "--target", str(target), *requirements)
-
-
-@functools.lru_cache(maxsize=None)
-def oracle_tools(version: str, platform: str = WINDOWS_X64) -> Path:
-    """A folder holding importlib_metadata (and zipp), installed from their pure-Python wheels for *platform*."""
-    folder = HOME / "oracle" / f"{platform}-{version}"
-    if not (folder / "importlib_metadata").is_dir():
-        staging = folder.with_name(folder.name + ".staging")
-        shutil.rmtree(staging, ignore_errors=True)
-        install(version, staging, "importlib-metadata", "zipp", platform=platform)
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(staging, folder)
-    return folder
+def install(version: str, target: Path, *requirements: str, no_deps: bool = False) -> None:
+    """Real ``win_amd64`` wheels for CPython *version*, installed into *target* (see ``target_oracle.install``)."""
+    install_for_target(version, target, *requirements, platform=WINDOWS_X64, no_deps=no_deps)
 
 
 def pip_wheel() -> Path:
@@ -215,70 +174,6 @@ def windows_pip(python: Path, *args: str, env: dict[str, str] | None = None) -> 
     return completed.stdout
 
 
-# The oracle, run by the Windows interpreter itself: a real import names the file, then
-# importlib_metadata (appended to sys.path only afterwards) names the distribution that lists it.
-ORACLE_SCRIPT = r"""
-import base64, hashlib, json, os, sys
-if sys.path and sys.path[0] == "":
-    del sys.path[0]
-path = list(sys.path)
-tools = sys.argv[1]
-report = {}
-for name in sys.argv[2:]:
-    info = {"importable": False, "file": None, "error": None, "owner": None, "version": None, "owners": []}
-    try:
-        __import__(name)
-        info["file"] = getattr(sys.modules[name], "__file__", None)
-        info["importable"] = True
-    except Exception as error:
-        # Found, but running it failed (pydantic-core's DLL under wine 8): the spec names the file.
-        import importlib.util
-        try:
-            spec = importlib.util.find_spec(name)
-        except Exception:
-            spec = None
-        if spec is not None:
-            info["importable"] = True
-            info["file"] = spec.origin if spec.has_location else None
-            info["error"] = repr(error)
-    report[name] = info
-sys.path.append(tools)
-import importlib_metadata
-def key(file):
-    return os.path.normcase(os.path.abspath(file))
-index = {}
-for dist in importlib_metadata.distributions(path=path):
-    for entry in dist.files or ():
-        index.setdefault(key(str(dist.locate_file(entry))), []).append((dist, entry))
-for name, info in report.items():
-    if not info["file"]:
-        continue
-    claims = index.get(key(info["file"]), [])
-    info["owners"] = sorted(dist.metadata["Name"].lower() for dist, _ in claims)
-    if len(claims) > 1:
-        data = open(info["file"], "rb").read()
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode().rstrip("=")
-        claims = [(d, e) for d, e in claims if e.hash is not None and e.hash.value == digest]
-    if claims:
-        info["owner"] = claims[0][0].metadata["Name"].lower().replace("_", "-")
-        info["version"] = claims[0][0].version
-print(json.dumps({"path": path, "modules": report}))
-"""
-
-
-def read_oracle(stdout: str) -> dict[str, dict[str, Any]]:
-    """:data:`ORACLE_SCRIPT`'s answer, with ``value`` added to each module: what the block must say."""
-    found: dict[str, dict[str, Any]] = json.loads(stdout.strip().splitlines()[-1])["modules"]
-    for info in found.values():
-        if not info["importable"]:
-            info["value"] = None
-        elif info["version"] is not None:
-            info["value"] = normalized(info["version"])
-        else:
-            info["value"] = "unknown"  # no metadata lists the file (every scenario here has metadata)
-    return found
-
-
 def windows_oracle(
     python: Path, version: str, modules: list[str], env: dict[str, str] | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -286,20 +181,10 @@ def windows_oracle(
     work = HOME / "oracle-cwd"
     work.mkdir(parents=True, exist_ok=True)
     completed = run_windows(
-        python, "-c", ORACLE_SCRIPT, windows_path(oracle_tools(version)), *modules, env=env, cwd=work
+        python, "-c", ORACLE_SCRIPT, windows_path(oracle_tools(version, WINDOWS_X64)), *modules, env=env, cwd=work
     )
     assert completed.returncode == 0, completed.stderr
     return read_oracle(completed.stdout)
 
 
 WINE_TOOLS = {"wine": "wine", "wineserver": "wine64"}
-
-
-def require_tools(tools: dict[str, str]) -> None:
-    """Skip with one line naming the Debian packages to install when a tool is missing (CI fails).
-
-    *tools* maps each command to its package.
-    """
-    missing = sorted({package for tool, package in tools.items() if shutil.which(tool) is None})
-    if missing:
-        unavailable(f"install {' '.join(missing)} (Debian/Ubuntu: apt-get install {' '.join(missing)})")

@@ -1,6 +1,14 @@
-// The integration recipe as code. The two interfaces stand for the parts of the Python
-// extension's API and of the extension's telemetry client this needs.
+// The integration recipe as code. The three interfaces stand for the parts of the `vscode` API,
+// of the Python extension's API and of the extension's telemetry client this needs.
 import { issueFormUrl, type ProbeBlock, probePython, probeReport } from "../src/index.js";
+
+/** The `vscode` events that can turn telemetry on; `vscode` itself is one. */
+export interface TelemetryEvents {
+  readonly env: { onDidChangeTelemetryEnabled(listener: () => void): unknown };
+  readonly workspace: {
+    onDidChangeConfiguration(listener: (event: { affectsConfiguration(section: string): boolean }) => void): unknown;
+  };
+}
 
 /** What resolveEnvironment() answers, as far as this needs it. */
 type ResolvedEnvironment = { readonly executable: { readonly uri?: { readonly fsPath: string } } };
@@ -18,8 +26,13 @@ export interface Telemetry {
 
 const blocks = new Map<string, Promise<ProbeBlock | undefined>>(); // one run per interpreter
 
-/** From activate(), not awaited: the block follows the active interpreter. */
-export function followInterpreter(environments: PythonEnvironments, telemetry: Telemetry, bundleDir: string): void {
+/** From activate(), not awaited: the block follows the active interpreter, and telemetry's consent. */
+export function followInterpreter(
+  vscode: TelemetryEvents,
+  environments: PythonEnvironments,
+  telemetry: Telemetry,
+  bundleDir: string,
+): void {
   let wanted: string | undefined;
   const update = async (): Promise<void> => {
     if (!telemetry.isEnabled()) return;
@@ -33,6 +46,11 @@ export function followInterpreter(environments: PythonEnvironments, telemetry: T
   };
   void update();
   environments.onDidChangeActiveEnvironmentPath(() => void update());
+  // Telemetry turned on later: VS Code's own setting, or the extension's.
+  vscode.env.onDidChangeTelemetryEnabled(() => void update());
+  vscode.workspace.onDidChangeConfiguration((event) => {
+    if (event.affectsConfiguration("fastapi.telemetry.enabled")) void update();
+  });
 }
 
 /** The "Report Issue…" command opens this: the bug form, prefilled when the report answers. */

@@ -1,7 +1,7 @@
 // Running `<python> -m probe ...` the way the probe's README asks ("For integrators: Calling it"),
 // and reading back only what a run that exited 0 printed.
 
-import { execFile } from "node:child_process";
+import { type ExecFileException, execFile } from "node:child_process";
 
 /** How to run the probe; every field has a default. */
 export interface ProbeOptions {
@@ -34,24 +34,61 @@ export function probeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
+ * Which path settled a run. The answer needs only "exit"; the others say why there is none, so the
+ * tests can check which of the module's defences acted rather than how long it took.
+ */
+export type SettledBy =
+  | "exit" // execFile called back: the process exited 0
+  | "failure" // execFile called back: another exit status, or a signal the module did not send
+  | "timeout" // execFile called back after its timeout killed the process
+  | "not-started" // no process: the interpreter is not there or not executable, or Node refused the arguments
+  | "guard"; // the guard timer, before execFile called back
+
+/** A settled run: stdout when it exited 0, and the path that settled it. */
+export interface ProbeRun {
+  readonly stdout: string | undefined;
+  readonly settledBy: SettledBy;
+}
+
+// execFile reports a full stdout or stderr with this code, after killing the process itself.
+const MAX_BUFFER = "ERR_CHILD_PROCESS_STDIO_MAXBUFFER";
+
+/** What execFile's callback says about the run: its error (null when it exited 0). */
+function settledByCallback(error: ExecFileException | null): SettledBy {
+  if (error === null) return "exit";
+  if (typeof error.code === "string" && error.code !== MAX_BUFFER) return "not-started"; // ENOENT, EACCES
+  return error.killed === true && error.code !== MAX_BUFFER ? "timeout" : "failure";
+}
+
+/**
  * Runs `<python> -m probe <args>` with *bundleDir* as the working directory, and resolves to its
  * stdout when it exited 0, or to undefined: another exit status (2 is a bad argument; anything
  * else is the interpreter failing before the probe could answer), a kill by the timeout, an
  * interpreter that cannot be started, or the guard timer. Never rejects.
  */
-export function runProbe(
+export async function runProbe(
   python: string,
   bundleDir: string,
   args: readonly string[],
   options: ProbeOptions = {},
 ): Promise<string | undefined> {
+  return (await runProbeSettled(python, bundleDir, args, options)).stdout;
+}
+
+/** {@link runProbe}, with the path that settled the run. Never rejects. */
+export function runProbeSettled(
+  python: string,
+  bundleDir: string,
+  args: readonly string[],
+  options: ProbeOptions = {},
+): Promise<ProbeRun> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const guardMs = options.guardMs ?? timeoutMs + GUARD_GRACE_MS;
   return new Promise((resolve) => {
     let guard: NodeJS.Timeout | undefined;
-    const settle = (stdout: string | undefined): void => {
+    const settle = (settledBy: SettledBy, stdout?: string): void => {
       clearTimeout(guard);
-      resolve(stdout); // a second call changes nothing
+      resolve({ stdout, settledBy }); // a second call changes nothing
     };
     let child: ReturnType<typeof execFile>;
     try {
@@ -68,11 +105,14 @@ export function runProbe(
           windowsHide: true,
           encoding: "utf8",
         },
-        (error, stdout) => settle(error === null ? stdout : undefined),
+        (error, stdout) => {
+          const settledBy = settledByCallback(error);
+          settle(settledBy, settledBy === "exit" ? stdout : undefined);
+        },
       );
     } catch {
       // Arguments Node refuses before it spawns anything: an empty path, a NUL byte in it.
-      settle(undefined);
+      settle("not-started");
       return;
     }
     // No stdin: a start-up hook that reads it gets end-of-file at once instead of waiting.
@@ -80,6 +120,6 @@ export function runProbe(
     child.stdin?.end();
     // A process that even SIGKILL does not end at once (a thread in a stalled file system) is
     // not waited for; the callback, if it ever comes, changes nothing.
-    guard = setTimeout(() => settle(undefined), guardMs);
+    guard = setTimeout(() => settle("guard"), guardMs);
   });
 }

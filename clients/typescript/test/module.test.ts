@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { probePython } from "../src/index.js";
 import { frameBlock } from "../src/probe.js";
-import { probeEnvironment } from "../src/run.js";
+import { probeEnvironment, runProbeSettled } from "../src/run.js";
 import {
   assertValidBlock,
   BUNDLE,
@@ -72,6 +72,7 @@ describe(`the module's own behaviour (${python}, ${major}.${minor})`, { concurre
     assert.equal(raw.code, 3);
     assert.ok(frameBlock(raw.stdout) !== undefined, "the hook's line frames as a block: the test proves nothing");
     assert.equal(await probePython(python, BUNDLE, { env }), undefined);
+    assert.deepEqual(await runProbeSettled(python, BUNDLE, [], { env }), { stdout: undefined, settledBy: "failure" });
   });
 
   test("exit 0 with no block on stdout is no answer", async () => {
@@ -93,40 +94,49 @@ describe(`the module's own behaviour (${python}, ${major}.${minor})`, { concurre
     assert.deepEqual(await probePython(python, same, { env: cleanEnv() }), JSON.parse(line(1)));
   });
 
-  test("an interpreter that is not there: no answer, at once", async () => {
+  test("an interpreter that is not there: no answer, and no timeout waited for", async () => {
     for (const missing of [path.join(temporaryDir(), "python3"), ""]) {
-      const { value, ms } = await timed(probePython(missing, BUNDLE));
-      assert.equal(value, undefined);
-      assert.ok(ms < 1000, `${JSON.stringify(missing)} took ${ms} ms`);
+      assert.equal(await probePython(missing, BUNDLE), undefined);
+      const run = await runProbeSettled(missing, BUNDLE, []);
+      assert.deepEqual(run, { stdout: undefined, settledBy: "not-started" }, JSON.stringify(missing));
     }
   });
 
   test("a hung start-up hook, even one whose child holds the pipes, is killed by the timeout: no answer", async () => {
     const pidFile = path.join(temporaryDir(), "pid");
     const env = withStartupHook(pipeHolderHook(pidFile, true));
-    const { value, ms } = await timed(probePython(python, BUNDLE, { env, timeoutMs: 1000, guardMs: 10000 }));
-    assert.equal(value, undefined);
-    assert.ok(ms >= 900 && ms < 3000, `took ${ms} ms`);
+    // A guard ten times the timeout: were the kill not to end the run, the guard would.
+    const run = await runProbeSettled(python, BUNDLE, [], { env, timeoutMs: 1000, guardMs: 10000 });
+    assert.deepEqual(run, { stdout: undefined, settledBy: "timeout" });
     assert.ok(killHolder(pidFile), "the child holding the pipes was gone: the test proves nothing");
   });
 
   test("a probe that exited 0 while a child holds its pipes: its block, at the timeout", async () => {
     const pidFile = path.join(temporaryDir(), "pid");
     const env = withStartupHook(pipeHolderHook(pidFile, false));
-    const { value, ms } = await timed(probePython(python, BUNDLE, { env, timeoutMs: 1000, guardMs: 10000 }));
-    assertValidBlock(value);
-    assert.equal(value.probe_status, "ok");
-    assert.ok(ms >= 900 && ms < 3000, `took ${ms} ms`);
+    const { value: run, ms } = await timed(
+      runProbeSettled(python, BUNDLE, [], { env, timeoutMs: 1000, guardMs: 10000 }),
+    );
+    assert.equal(run.settledBy, "exit");
+    const block = frameBlock(run.stdout ?? "");
+    assertValidBlock(block);
+    assert.equal(block.probe_status, "ok");
+    assert.ok(ms >= 900, `took ${ms} ms: nothing held the pipes until the timeout`);
     assert.ok(killHolder(pidFile), "the child holding the pipes was gone: the test proves nothing");
+  });
+
+  test("a start-up hook that floods stdout past execFile's buffer: no answer, and not called a timeout", async () => {
+    const env = withStartupHook("import sys\nsys.stdout.write('x' * (2 << 20))\n");
+    assert.deepEqual(await runProbeSettled(python, BUNDLE, [], { env }), { stdout: undefined, settledBy: "failure" });
   });
 
   test("no stdin: a start-up hook that reads it gets end-of-file, and the probe answers", async () => {
     const env = withStartupHook("import sys\nsys.stdin.read()\n");
     const raw = await rawRun(python, [], env, BUNDLE, 1500);
     assert.notEqual(raw.code, 0, "with stdin left open the hook should wait: the test proves nothing");
-    const { value, ms } = await timed(probePython(python, BUNDLE, { env }));
-    assertValidBlock(value);
-    assert.ok(ms < 4000, `took ${ms} ms`);
+    const run = await runProbeSettled(python, BUNDLE, [], { env });
+    assert.equal(run.settledBy, "exit", "the hook waited for stdin until the timeout");
+    assertValidBlock(frameBlock(run.stdout ?? ""));
   });
 
   test("PYTHONSAFEPATH is taken out of the child's environment, in any spelling", async (t) => {
