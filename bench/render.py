@@ -97,10 +97,11 @@ def first_run_table(results: Results) -> list[str]:
         "",
         "CPU time, ratios of medians to the floor (`python -m empty`, warm). *Shipped byte code*: the bundle "
         "as tools/bundle.py builds it, read-only, run with `PYTHONDONTWRITEBYTECODE=1` (nothing can be written, "
-        "as in a read-only folder; nothing was). *No byte code*: the sources alone, likewise: what every run cost "
-        "there before. *Warm*: byte code the interpreter wrote itself on an earlier run. Target for the shipped "
-        "byte code: ≤ %.2f on CPython (≤ %.1f in the large environment, whose warm runs have that target; "
-        "*shipped ÷ warm* is what the first run costs beyond them)." % (FIRST_RUN_TARGET, LARGE_TARGET),
+        "as in a read-only folder; nothing was). *No byte code*: the sources alone, likewise: what every run "
+        "costs where the bundle has no byte code for the interpreter. *Warm*: byte code the interpreter "
+        "wrote itself on an earlier run. Target for the shipped byte code: ≤ %.2f on CPython (≤ %.1f in the "
+        "large environment, whose warm runs have that target; *shipped ÷ warm* is what the first run costs "
+        "beyond them)." % (FIRST_RUN_TARGET, LARGE_TARGET),
         "",
         "| environment | shipped byte code, CPU ÷ floor | no byte code, CPU ÷ floor | warm, CPU ÷ floor "
         "| shipped ÷ warm, CPU | shipped byte code, CPU ms | floor, CPU ms |",

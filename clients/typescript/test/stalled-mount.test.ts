@@ -13,7 +13,7 @@ import { test } from "node:test";
 import { runProbeSettled } from "../src/run.js";
 import { BUNDLE, CLIENT_DIR, cleanEnv, newestInterpreter } from "./support.js";
 
-const IN_CI = ["1", "true", "yes"].includes((process.env["CI"] ?? "").toLowerCase());
+const IN_CI = ["1", "true", "yes"].includes((process.env["PROBE_STRICT"] ?? "").toLowerCase());
 const { python } = newestInterpreter();
 
 function unavailable(): string | undefined {
