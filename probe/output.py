@@ -1,28 +1,42 @@
-"""The block's head and its one write: a JSON encoder for flat objects, and a write nothing can follow.
+"""The block and its one write, and the promise that holds them: one block, exit status 0, whatever is raised.
 
-Used by the block (:mod:`probe.block`) and by the answer for unsupported interpreters
-(:mod:`probe.legacy`), so it parses on Python 2.7. ``json`` is not imported: it costs more than half an interpreter
-start-up, and a ``json.py`` planted on ``sys.path`` could stand in for it.
+The head (the keys every block starts with) comes first, then each product's value. A
+stalled network mount or a FIFO can block a system call for minutes, so the products are
+looked up in a worker thread; when the deadline passes first, the worker is abandoned (the
+process ends right after the answer) and the keys it did not reach are left out, with
+status ``timeout``. Anything raised that nobody planned for (a start-up hook that broke a
+function of ``os``, a finder that raises) costs only the keys it touched: the block has the
+keys known so far, status ``error``, and stderr one line naming what failed.
 
 Framing rule (the extension relies on it): the block is the last line of stdout that
 starts with ``{"probe_schema_version":``. It is written after a newline, so a start-up
 hook's unterminated output cannot join it, to a private copy of file descriptor 1 after
 descriptor 1 itself was pointed at a pipe nobody reads, so a thread a hook started cannot
 print after it; and the process ends at once afterwards, so no ``atexit`` handler can.
+``json`` is not imported: it costs more than half an interpreter start-up, and a ``json.py``
+planted on ``sys.path`` could stand in for it.
 """
 
+import _thread
 import os
 import sys
 
 from probe import SCHEMA_VERSION, __version__
 from probe.interpreter import describe
+from probe.keys import (
+    PROBE_SCHEMA_VERSION,
+    PROBE_STATUS,
+    PROBE_VERSION,
+    STATUS_ERROR,
+    STATUS_OK,
+    STATUS_TIMEOUT,
+)
+from probe.lookup import PRODUCTS, Target, resolve, target_for, user_search_path
 
-# probe_status: every product asked for answered; the deadline passed first; finding one
-# failed unexpectedly; an interpreter older than 3.8 (README, "The block").
-STATUS_OK = "ok"
-STATUS_TIMEOUT = "timeout"
-STATUS_ERROR = "error"
-STATUS_UNSUPPORTED = "unsupported_python"
+TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
+if TYPE_CHECKING:
+    Pairs = list[tuple[str, object]]
+    Failures = list[tuple[str, BaseException]]
 
 # The system calls of the write, taken from the interpreter's own module rather than from
 # ``os``, whose functions a start-up hook may have replaced (``os`` re-exports these).
@@ -31,8 +45,7 @@ _system = sys.modules.get("posix") or sys.modules.get("nt") or os
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _string(text):
-    # type: (str) -> str
+def _string(text: str) -> str:
     out = []
     for char in text:
         if char in _ESCAPES:
@@ -44,14 +57,13 @@ def _string(text):
             code = ord(char)
             if code > 0xFFFF:
                 code -= 0x10000
-                out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
             else:
-                out.append("\\u%04x" % code)
+                out.append(f"\\u{code:04x}")
     return '"' + "".join(out) + '"'
 
 
-def _value(value):
-    # type: (object) -> str
+def _value(value: object) -> str:
     if value is None:
         return "null"
     if value is True:
@@ -63,8 +75,7 @@ def _value(value):
     return _string(str(value))
 
 
-def encode(pairs, pretty=False):
-    # type: (list[tuple[str, object]], bool) -> str
+def encode(pairs: "Pairs", pretty: bool = False) -> str:
     """A JSON object from ``(key, value)`` pairs, in their order; values are str, int, bool or None."""
     colon = ": " if pretty else ":"
     members = [_string(key) + colon + _value(value) for key, value in pairs]
@@ -73,33 +84,100 @@ def encode(pairs, pretty=False):
     return "{" + ",".join(members) + "}"
 
 
-def fixed_pairs(status):
-    # type: (str) -> list[tuple[str, object]]
+def fixed_pairs(status: str) -> "Pairs":
     """The three keys that need no reading of the interpreter; ``probe_schema_version`` first (the framing rule)."""
-    return [
-        ("probe_schema_version", SCHEMA_VERSION),
-        ("probe_version", __version__),
-        ("probe_status", status),
-    ]
+    return [(PROBE_SCHEMA_VERSION, SCHEMA_VERSION), (PROBE_VERSION, __version__), (PROBE_STATUS, status)]
 
 
-def head(status, failed=None):
-    # type: (str, list[tuple[str, BaseException]] | None) -> list[tuple[str, object]]
-    """The keys every block starts with: :func:`fixed_pairs`, then the interpreter's.
-
-    An interpreter key that could not be read is added to *failed* (see ``describe``).
-    """
-    return fixed_pairs(status) + describe(failed)
+def head(status: str) -> "tuple[Pairs, Failures]":
+    """The keys every block starts with (:func:`fixed_pairs`, then the interpreter's), and the keys that failed."""
+    described, failed = describe()
+    return fixed_pairs(status) + described, failed
 
 
-def with_status(pairs, status):
-    # type: (list[tuple[str, object]], str) -> list[tuple[str, object]]
+def with_status(pairs: "Pairs", status: str) -> "Pairs":
     """*pairs* with ``probe_status`` set to *status*."""
-    return [(key, status if key == "probe_status" else value) for key, value in pairs]
+    return [(key, status if key == PROBE_STATUS else value) for key, value in pairs]
 
 
-def write_block(pairs, pretty=False):
-    # type: (list[tuple[str, object]], bool) -> None
+def targets(names: "list[str]") -> "list[Target]":
+    """The products to report: the distributions named, else the six; one per key, in order."""
+    chosen = [target_for(name) for name in names] if names else list(PRODUCTS)
+    return list({target.key: target for target in chosen}.values())
+
+
+def gather(chosen: "list[Target]", search_path: "list[str]", timeout: float) -> "tuple[str, Pairs, Failures]":
+    """Resolve every target in a worker thread; after *timeout* seconds, answer with what is known.
+
+    Returns the status, the values found, and the targets whose lookup raised (left out).
+    """
+    results: "dict[str, object]" = {}
+    errors: "Failures" = []
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def work() -> None:
+        try:
+            for target in chosen:
+                try:
+                    results[target.key] = resolve(target, search_path)
+                except BaseException as error:  # even SystemExit from a hook: this key only
+                    errors.append((target.key, error))
+        finally:
+            done.release()
+
+    try:
+        _thread.start_new_thread(work, ())
+    except Exception:  # no threads on this platform (or a hook broke them): no deadline either
+        work()
+    finished = done.acquire(True, timeout)
+    known = dict(results)
+    failed = errors[:]
+    if not finished:
+        status = STATUS_TIMEOUT
+    elif failed:
+        status = STATUS_ERROR
+    else:
+        status = STATUS_OK
+    return status, [(target.key, known[target.key]) for target in chosen if target.key in known], failed
+
+
+def collect(names: "list[str]", timeout: float) -> "tuple[Pairs, Failures]":
+    """The block as ``(key, value)`` pairs, in the documented order, and what failed on the way.
+
+    ``sys.path`` is read here once, as the user's code sees it, and handed down: no lookup reads it.
+    """
+    failed: "Failures" = []
+    status = STATUS_ERROR
+    products: "Pairs" = []
+    try:
+        search_path = user_search_path(sys.path, sys.flags)
+        status, products, failed = gather(targets(names), search_path, timeout)
+    except BaseException as error:
+        failed.append(("the lookup", error))
+    block, interpreter_failed = head(status)
+    failed += interpreter_failed
+    if failed and status == STATUS_OK:
+        block = with_status(block, STATUS_ERROR)
+    return block + products, failed
+
+
+def pairs(names: "list[str]", timeout: float) -> "Pairs":
+    """The block as ``(key, value)`` pairs (:func:`collect` without its failures)."""
+    return collect(names, timeout)[0]
+
+
+def answer(names: "list[str]", timeout: float, pretty: bool) -> int:
+    """Print the block and return exit status 0, whatever happened on the way."""
+    block, failed = collect(names, timeout)
+    write_block(block, pretty)
+    if failed:
+        what = ", ".join(sorted({key for key, _ in failed}))
+        write_stderr(error_line(what, failed[0][1]))
+    return 0
+
+
+def write_block(pairs: "Pairs", pretty: bool = False) -> None:
     """The one write of a block: after a newline (the framing rule), or indented for people."""
     if pretty:
         write_stdout(encode(pairs, pretty=True) + "\n")
@@ -107,19 +185,17 @@ def write_block(pairs, pretty=False):
         write_stdout("\n" + encode(pairs) + "\n")
 
 
-def error_line(what, error):
-    # type: (str, BaseException) -> str
+def error_line(what: str, error: BaseException) -> str:
     """One line for stderr about an unplanned *error*: its type, never its message (which may hold a path)."""
     name = "".join(char for char in type(error).__name__ if char.isalnum() or char in "_.")[:60]
-    return "python -m probe: error: %s failed unexpectedly (%s)\n" % (what, name or "exception")
+    return f"python -m probe: error: {what} failed unexpectedly ({name or 'exception'})\n"
 
 
 # The private copy of file descriptor 1 that the answer goes to, once taken.
-_OWN_STDOUT = []  # type: list[int]
+_OWN_STDOUT: "list[int]" = []
 
 
-def own_stdout():
-    # type: () -> int
+def own_stdout() -> int:
     """A private copy of stdout, after pointing descriptor 1 itself at a pipe that nobody reads.
 
     Threads and ``atexit`` handlers that start-up hooks arranged write to descriptor 1 (through
@@ -140,8 +216,7 @@ def own_stdout():
     return fd
 
 
-def write_stdout(text):
-    # type: (str) -> None
+def write_stdout(text: str) -> None:
     """Write *text* to stdout after whatever start-up hooks left in ``sys.stdout``, and after nothing else."""
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -158,23 +233,21 @@ def write_stdout(text):
         data = data[written:]
 
 
-def write_stderr(text):
-    # type: (str) -> None
+def write_stderr(text: str) -> None:
     try:
         _system.write(2, text.encode("ascii", "backslashreplace"))
     except OSError:
         pass
 
 
-def exit_now(code):
-    # type: (int) -> None
+def exit_now(code: int) -> None:
     """End the process without running ``atexit`` handlers or waiting for threads.
 
     stdout and stderr are closed first, so the reader sees their end now: a thread the
     deadline abandoned inside a stalled file system can keep the process from ending (a FUSE
     request already sent waits for its daemon, even after SIGKILL), but not the output.
     """
-    for fd in _OWN_STDOUT + [1, 2]:
+    for fd in [*_OWN_STDOUT, 1, 2]:
         try:
             _system.close(fd)
         except OSError:
