@@ -7,9 +7,8 @@ def supported():
     # type: () -> bool
     """Whether this is Python 3.8 or newer, read from ``sys.hexversion``.
 
-    Not ``sys.version_info``: a start-up hook may have replaced it with something that
-    cannot be compared. Where ``hexversion`` cannot be read either, the legacy answer, which
-    parses and runs everywhere, is the one that still gives a block.
+    The one place a replaced ``sys.version_info`` is read around: where ``hexversion`` cannot
+    be read either, the legacy answer, which parses and runs everywhere, still gives a block.
     """
     try:
         return int(sys.hexversion) >= 0x03080000
@@ -29,6 +28,9 @@ def run():
 
 
 if __name__ == "__main__":
-    from probe.emit import exit_now
-
-    exit_now(run())
+    code = run()
+    if supported():
+        from probe.output import exit_now
+    else:
+        from probe.legacy import exit_now
+    exit_now(code)

@@ -3,9 +3,8 @@
 Rare enough that ``zipfile`` is imported only here, from the standard library.
 """
 
-from probe.distributions import METADATA_SUFFIXES, Distribution, name_from_dirname
-from probe.files import HEAD_LIMIT
-from probe.stdlib import import_stdlib
+from probe.files import HEAD_LIMIT, import_stdlib
+from probe.metadata import METADATA_SUFFIXES, Distribution, name_from_dirname
 
 
 class ArchiveDistribution(Distribution):

@@ -4,10 +4,13 @@ Arguments are parsed by hand: ``argparse`` would import more than the whole prob
 and its errors span several lines.
 """
 
+import os
+
 from probe import __version__
-from probe.block import answer
-from probe.emit import STATUS_OK, error_line, head, write_stderr, write_stdout
-from probe.products import target_for
+from probe.files import read_bytes
+from probe.keys import HEAD_KEYS
+from probe.lookup import target_for
+from probe.output import answer, error_line, write_stderr, write_stdout
 from probe.versions import is_valid_project_name
 
 DEFAULT_TIMEOUT = 2.0
@@ -71,7 +74,7 @@ def parse_args(argv: "list[str]") -> Options:
         arg = args.pop(0)
         if only_names or not arg.startswith("-"):
             if not is_valid_project_name(arg):
-                raise UsageError("not a distribution name: %r" % arg[:80])
+                raise UsageError(f"not a distribution name: {arg[:80]!r}")
             options.names.append(arg)
         elif arg == "--":
             only_names = True
@@ -86,10 +89,10 @@ def parse_args(argv: "list[str]") -> Options:
             options.timeout = parse_timeout(value)
         elif arg in actions:
             if options.action not in ("block", actions[arg]):
-                raise UsageError("%s cannot be combined with --%s" % (arg, options.action))
+                raise UsageError(f"{arg} cannot be combined with --{options.action}")
             options.action = actions[arg]
         else:
-            raise UsageError("unrecognized argument: %r" % arg[:80])
+            raise UsageError(f"unrecognized argument: {arg[:80]!r}")
     if options.action == "help":
         return options
     if options.paths and options.action != "report":
@@ -97,13 +100,12 @@ def parse_args(argv: "list[str]") -> Options:
     if options.json and options.action != "report":
         raise UsageError("--json goes with --report")
     if options.names and options.action != "block":
-        raise UsageError("distribution names go with the block, not --%s" % options.action)
+        raise UsageError(f"distribution names go with the block, not --{options.action}")
     if len(options.names) > MAX_NAMES:
-        raise UsageError("at most %d distribution names" % MAX_NAMES)
-    reserved = {key for key, _ in head(STATUS_OK)} if options.names else set()
+        raise UsageError(f"at most {MAX_NAMES:d} distribution names")
     for name in options.names:
-        if target_for(name).key in reserved:
-            raise UsageError("%r would report under a reserved key" % name)
+        if target_for(name).key in HEAD_KEYS:
+            raise UsageError(f"{name!r} would report under a reserved key")
     return options
 
 
@@ -111,9 +113,9 @@ def parse_timeout(value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise UsageError("--timeout takes a number of seconds, not %r" % value[:40]) from None
+        raise UsageError(f"--timeout takes a number of seconds, not {value[:40]!r}") from None
     if not 0 < seconds <= MAX_TIMEOUT:
-        raise UsageError("--timeout must be more than 0 and at most %g seconds" % MAX_TIMEOUT)
+        raise UsageError(f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
     return seconds
 
 
@@ -121,13 +123,13 @@ def main(argv: "list[str]") -> int:
     """Parse *argv* and run what it asks for: the block (exit 0, always), or another action.
 
     A bad argument is one line on stderr and exit status 2. The block keeps its own promise
-    (:func:`probe.block.answer`); any other action that fails unexpectedly gets one line on
+    (:func:`probe.output.answer`); any other action that fails unexpectedly gets one line on
     stderr, never a traceback, and exit status 1.
     """
     try:
         options = parse_args(argv)
     except UsageError as error:
-        write_stderr("python -m probe: error: %s (see --help)\n" % error)
+        write_stderr(f"python -m probe: error: {error} (see --help)\n")
         return 2
     if options.action == "block":
         return answer(options.names, options.timeout, options.pretty)
@@ -144,11 +146,21 @@ def action_text(options: Options) -> str:
     if options.action == "help":
         return HELP
     if options.action == "version":
-        return "probe %s\n" % __version__
+        return f"probe {__version__}\n"
     if options.action == "schema":
-        from probe.schema import schema_text
-
         return schema_text()
     from probe.report import report, report_json
 
     return report_json(paths=options.paths) if options.json else report(paths=options.paths)
+
+
+def schema_text() -> str:
+    """What ``--schema`` prints: ``schema.json`` (JSON Schema draft 2020-12), shipped beside the code, unchanged.
+
+    The extension, the tests and anyone reading the bundle see the same file.
+    """
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema.json")
+    data = read_bytes(path, 1024 * 1024)
+    if data is None:
+        raise OSError(f"the probe's schema.json is missing: {path}")
+    return data.decode("utf-8")

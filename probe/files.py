@@ -1,12 +1,25 @@
-"""Bounded, non-blocking reads of files the probe did not write.
+"""Reading what the probe did not write: bounded, non-blocking file reads, and standard-library imports.
 
 Every file is opened without blocking and read only if it is a regular file, up to a
 limit: a METADATA that is a FIFO, a device, or 100 MB of junk costs nothing more than
 its first bytes.
+
+The probe's hot path needs no module beyond what start-up already loaded. Rarer paths
+(zip archives, editable installs, the report) need a little more; importing it with
+``sys.path`` narrowed to the interpreter's own library directories means a ``json.py``
+or ``zipfile.py`` on PYTHONPATH or in site-packages is never executed in its place.
 """
 
 import os
 import stat
+import sys
+
+TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Callable, TypeVar
+
+    T = TypeVar("T")
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -64,3 +77,67 @@ def file_size(path: str) -> "int | None":
         return os.stat(path).st_size
     except (OSError, ValueError):
         return None
+
+
+def file_url_path(url: str, windows: "bool | None" = None) -> "str | None":
+    """The local path of a ``file://`` URL (RFC 8089), or None for any other URL.
+
+    *windows* (default: whether this is Windows) picks the Windows reading: drive letters,
+    UNC hosts and ``\\`` separators.
+    """
+    if not url.startswith("file://"):
+        return None
+    if windows is None:
+        windows = os.name == "nt"
+    parse = import_stdlib("urllib.parse")
+    quoted = url[len("file://") :]
+    # On POSIX the escapes are the path's own bytes (pathlib's as_uri() quotes os.fsencode(path)):
+    # decoded as file names are, they match the import system's paths whatever the locale.
+    path: str = parse.unquote(quoted) if windows else os.fsdecode(parse.unquote_to_bytes(quoted))
+    if path.startswith("localhost/"):
+        path = path[len("localhost") :]
+    if windows:
+        # file:///C:/project -> C:/project; file://server/share -> \\server\share
+        if path.startswith("/") and path[2:3] == ":":
+            path = path[1:]
+        elif not path.startswith("/"):
+            path = "//" + path
+        path = path.replace("/", "\\")
+    return path
+
+
+_THIRD_PARTY_DIRS = ("site-packages", "dist-packages")
+
+
+def is_stdlib_entry(entry: object) -> bool:
+    """A ``sys.path`` entry under the base installation that is not a site directory."""
+    if not entry or not isinstance(entry, str) or any(part in entry for part in _THIRD_PARTY_DIRS):
+        return False
+    bases = {os.path.normcase(base) for base in (sys.base_prefix, sys.base_exec_prefix) if base}
+    path = os.path.normcase(os.path.abspath(entry))
+    return any(path == base or path.startswith(base.rstrip(os.sep) + os.sep) for base in bases)
+
+
+def with_stdlib_path(function: "Callable[[], T]") -> "T":
+    """*function*'s answer, called with only the standard library's entries on ``sys.path``.
+
+    For calls that import lazily inside (``sysconfig.get_config_var`` imports on PyPy): a
+    planted module of the same name must not run in their place. ``sys.path`` is restored after.
+    """
+    saved = sys.path[:]
+    narrowed = [entry for entry in saved if is_stdlib_entry(entry)]
+    if narrowed:
+        sys.path[:] = narrowed
+    try:
+        return function()
+    finally:
+        sys.path[:] = saved
+
+
+def import_stdlib(name: str) -> "ModuleType":
+    """Import *name* (and whatever it imports) with only the standard library on ``sys.path``."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    with_stdlib_path(lambda: __import__(name))
+    return sys.modules[name]

@@ -1,12 +1,17 @@
-"""Facts about the running interpreter, named as Node.js names them.
+"""The interpreter's keys of the block: facts about the running interpreter, named as Node.js names them.
 
-Parses on Python 2.7 (type comments, no annotations): the unsupported-interpreter
-answer uses it too. Nothing here starts a process or imports ``platform``, which
-calls ``uname`` through a subprocess on some versions and WMI on Windows.
+Nothing here starts a process or imports ``platform``, which calls ``uname`` through a
+subprocess on some versions and WMI on Windows.
 """
 
 import os
 import sys
+
+from probe.keys import PYTHON_ARCH, PYTHON_IMPLEMENTATION, PYTHON_PLATFORM, PYTHON_VERSION
+
+TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable
 
 # sys.platform prefixes -> Node's process.platform (https://nodejs.org/api/process.html#processplatform).
 _PLATFORMS = (
@@ -58,44 +63,30 @@ _ARCHES = {
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
-def safe_token(text, limit=32):
-    # type: (str, int) -> str
+def safe_token(text: str, limit: int = 32) -> str:
     """Lower-case *text* and keep only ``[a-z0-9._-]``, so no value can carry a path or a name."""
     kept = "".join(char for char in text.lower() if char in _SAFE)
     return kept[:limit] or "unknown"
 
 
-def python_version(version_info=None):
-    # type: (object) -> str
+def python_version(version_info: "Iterable[Any] | None" = None) -> str:
     """The language version as ``platform.python_version()`` gives it: ``3.12.1``, ``3.14.0rc1``.
 
     Built from ``sys.version_info`` rather than ``sys.version``, whose first word may carry a
     vendor's ``+`` suffix. PyPy reports its language version there too.
     """
     info = sys.version_info if version_info is None else version_info
-    major, minor, micro, level, serial = tuple(info)[:5]  # type: ignore
-    text = "%d.%d.%d" % (major, minor, micro)
+    major, minor, micro, level, serial = tuple(info)[:5]
     suffix = {"alpha": "a", "beta": "b", "candidate": "rc"}.get(level)
-    if suffix:
-        text += "%s%d" % (suffix, serial)
-    return text
+    return f"{major:d}.{minor:d}.{micro:d}" + (f"{suffix}{serial:d}" if suffix else "")
 
 
-def python_implementation():
-    # type: () -> str
-    """``sys.implementation.name``: ``cpython``, ``pypy``, ``graalpy``; guessed where it is missing (2.7)."""
-    implementation = getattr(sys, "implementation", None)
-    if implementation is not None:
-        return safe_token(implementation.name)
-    if "__pypy__" in sys.builtin_module_names:
-        return "pypy"
-    if sys.platform.startswith("java"):
-        return "jython"
-    return "cpython"
+def python_implementation() -> str:
+    """``sys.implementation.name``: ``cpython``, ``pypy``, ``graalpy``."""
+    return safe_token(sys.implementation.name)
 
 
-def node_platform(sys_platform):
-    # type: (str) -> str
+def node_platform(sys_platform: str) -> str:
     """Node's ``process.platform`` word for a ``sys.platform`` value (``freebsd14`` -> ``freebsd``)."""
     for prefix, name in _PLATFORMS:
         if sys_platform.startswith(prefix):
@@ -103,8 +94,7 @@ def node_platform(sys_platform):
     return safe_token(sys_platform.rstrip("0123456789"))
 
 
-def windows_machine(sys_version, environ):
-    # type: (str, dict[str, str]) -> str
+def windows_machine(sys_version: str, environ: "dict[str, str]") -> str:
     """The machine the interpreter was built for, from its banner, e.g. ``[MSC v.1937 64 bit (AMD64)]``.
 
     The banner names the process's own architecture, so a 32-bit Python on 64-bit Windows
@@ -122,8 +112,7 @@ def windows_machine(sys_version, environ):
     return environ.get("PROCESSOR_ARCHITECTURE", "")
 
 
-def node_arch(machine, pointer_bits, byteorder="little"):
-    # type: (str, int, str) -> str
+def node_arch(machine: str, pointer_bits: int, byteorder: str = "little") -> str:
     """Node's ``process.arch`` word for the process: the machine name, narrowed by the pointer size.
 
     A 32-bit interpreter on a 64-bit kernel reports the kernel's machine in ``uname``,
@@ -141,8 +130,7 @@ def node_arch(machine, pointer_bits, byteorder="little"):
     return name
 
 
-def uname():
-    # type: () -> tuple[str, str, str, str, str] | None
+def uname() -> "tuple[str, str, str, str, str] | None":
     """``os.uname()`` as ``(sysname, nodename, release, version, machine)``, or None where it fails.
 
     The one reader of uname for the block and the report: Windows has none, and a start-up
@@ -160,21 +148,18 @@ def uname():
 _UNAME_FIELDS = ("sysname", "nodename", "release", "version", "machine")
 
 
-def uname_field(field):
-    # type: (str) -> str
+def uname_field(field: str) -> str:
     """One field of :func:`uname` by name (``sysname``, ``release``, ``machine``), or ``""`` where there is none."""
     found = uname()
     return found[_UNAME_FIELDS.index(field)] if found is not None else ""
 
 
-def pointer_bits():
-    # type: () -> int
+def pointer_bits() -> int:
     """The width of a pointer in this process, 64 or 32: what "64-bit Python" means."""
     return 64 if sys.maxsize > 2**32 else 32
 
 
-def process_machine():
-    # type: () -> str
+def process_machine() -> str:
     """The machine name the running process sees: ``uname`` on POSIX, the banner on Windows.
 
     Under Rosetta 2, ``uname`` already answers ``x86_64`` to an x86-64 process.
@@ -184,55 +169,37 @@ def process_machine():
     return uname_field("machine")
 
 
-def python_arch():
-    # type: () -> str
+def python_arch() -> str:
     """Node's ``process.arch`` word for this interpreter process."""
     return node_arch(process_machine(), pointer_bits(), sys.byteorder)
 
 
-def _version_from_hexversion():
-    # type: () -> str
-    """``python_version()`` from ``sys.hexversion``, for a ``sys.version_info`` a start-up hook replaced."""
-    number = sys.hexversion
-    info = (number >> 24, (number >> 16) & 0xFF, (number >> 8) & 0xFF)
-    level = {0xA: "alpha", 0xB: "beta", 0xC: "candidate"}.get((number >> 4) & 0xF, "final")
-    return python_version(info + (level, number & 0xF))
-
-
-def _platform():
-    # type: () -> str
+def _platform() -> str:
     return node_platform(sys.platform)
 
 
-# The interpreter keys of the block, in order, each with the readers that can answer it.
-_KEYS = (
-    ("python_version", (python_version, _version_from_hexversion)),
-    ("python_implementation", (python_implementation,)),
-    ("python_platform", (_platform,)),
-    ("python_arch", (python_arch,)),
+# The interpreter keys of the block, in order, each with its reader.
+_READERS: "tuple[tuple[str, Callable[[], str]], ...]" = (
+    (PYTHON_VERSION, python_version),
+    (PYTHON_IMPLEMENTATION, python_implementation),
+    (PYTHON_PLATFORM, _platform),
+    (PYTHON_ARCH, python_arch),
 )
 
 
-def describe(failed=None):
-    # type: (list[tuple[str, BaseException]] | None) -> list[tuple[str, object]]
-    """The interpreter keys of the block, in order.
+def describe() -> "tuple[list[tuple[str, object]], list[tuple[str, BaseException]]]":
+    """The interpreter keys of the block, in order, and the keys whose reader raised.
 
     Each is read on its own, so one a start-up hook broke costs only that value: a token
-    becomes ``"unknown"``, and the failure is added to *failed*. A version nothing can read
-    is left out rather than made up.
+    becomes ``"unknown"``; a version that cannot be read is left out rather than made up.
     """
-    pairs = []  # type: list[tuple[str, object]]
-    for key, readers in _KEYS:
-        value = None  # type: object
-        for read in readers:
-            try:
-                value = read()
-                break
-            except BaseException as error:  # a hook's SystemExit too: it costs this key only
-                if failed is not None and read is readers[0]:
-                    failed.append((key, error))
-        if value is None and key != "python_version":
-            value = "unknown"
-        if value is not None:
-            pairs.append((key, value))
-    return pairs
+    pairs: "list[tuple[str, object]]" = []
+    failed: "list[tuple[str, BaseException]]" = []
+    for key, read in _READERS:
+        try:
+            pairs.append((key, read()))
+        except BaseException as error:  # a hook's SystemExit too: it costs this key only
+            failed.append((key, error))
+            if key != PYTHON_VERSION:
+                pairs.append((key, "unknown"))
+    return pairs, failed

@@ -47,7 +47,7 @@ TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat
 if TYPE_CHECKING:
     from typing import Callable
 
-    Reader = Callable[[str], "str | None"]
+    Reader = Callable[[str], str | None]
 
 
 def declared_in_file(path: str, read: "Reader" = read_text) -> "str | None":

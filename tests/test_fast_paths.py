@@ -15,7 +15,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from probe.distributions import (
+from probe.files import HEAD_LIMIT, read_text
+from probe.metadata import (
     HEADER_GUESS,
     Distribution,
     distributions_in,
@@ -24,7 +25,6 @@ from probe.distributions import (
     record_lists,
     record_path,
 )
-from probe.files import HEAD_LIMIT, read_text
 
 # Project-name pieces chosen to collide: shared first words, case, every separator, non-ASCII.
 _WORDS = ["fastapi", "FastAPI", "fastapi_cli", "fastapi.cli", "fastapi--cli", "pydantic", "typer", "İ", "ß", "é", "x"]

@@ -92,4 +92,4 @@ def test_report_architecture_line(arch: Arch) -> None:
     else:  # qemu-user answers uname with the machine it emulates
         expected = "**Architecture**: arm64 (interpreter and machine)"
     assert expected in completed.stdout
-    assert "**Python**: %s" % VERSION in completed.stdout
+    assert f"**Python**: {VERSION}" in completed.stdout

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 from support import ROOT, clean_env, run_probe
 
-from probe import interpreter
+from probe import interpreter, legacy
 from probe.interpreter import describe, node_arch, node_platform, python_arch, python_version, safe_token
 
 # Node's process.arch for the machine names platform.machine() gives on this kind of host.
@@ -128,7 +128,7 @@ def test_windows_arch(case: str, windows: pytest.MonkeyPatch) -> None:
     for name, value in environ.items():
         windows.setenv(name, value)
     assert python_arch() == expected
-    assert dict(describe())["python_platform"] == "win32"
+    assert dict(describe()[0])["python_platform"] == "win32"
 
 
 def fake_uname(machine: str) -> SimpleNamespace:
@@ -206,7 +206,7 @@ def test_python_version(version_info: tuple[int, int, int, str, int], expected: 
         (SimpleNamespace(name="pypy"), (), "linux", "pypy"),
         (SimpleNamespace(name="graalpy"), (), "linux", "graalpy"),
         (SimpleNamespace(name="Odd/Name 1"), (), "linux", "oddname1"),
-        # Python 2.7 has no sys.implementation: PyPy 2.7 is told by its __pypy__ module.
+        # Python 2.7 has no sys.implementation (probe/legacy.py): PyPy 2.7 is told by its __pypy__ module.
         (None, ("__pypy__", "sys"), "linux2", "pypy"),
         (None, ("sys",), "java1.8.0_292", "jython"),
         (None, ("sys",), "linux2", "cpython"),
@@ -218,7 +218,8 @@ def test_python_implementation(
     monkeypatch.setattr(sys, "implementation", implementation)
     monkeypatch.setattr(sys, "builtin_module_names", builtins or sys.builtin_module_names)
     monkeypatch.setattr(sys, "platform", sys_platform)
-    assert interpreter.python_implementation() == expected
+    answer = legacy.python_implementation if implementation is None else interpreter.python_implementation
+    assert answer() == expected
 
 
 @pytest.mark.parametrize("text", ["", "/home/user", "C:\\Users\\me", "x" * 100, "é"])
@@ -230,7 +231,7 @@ def test_safe_token_never_carries_a_path(text: str) -> None:
 
 def test_this_interpreter_against_the_platform_module() -> None:
     """The fast answers agree with ``platform``'s slow ones on the real interpreter."""
-    facts = dict(describe())
+    facts = dict(describe()[0])
     assert facts["python_version"] == platform.python_version()
     assert facts["python_implementation"] == sys.implementation.name
     assert (
@@ -263,9 +264,9 @@ for platform_name, banner, machine in json.loads(sys.argv[1]):
     sys.platform, sys.version = platform_name, banner
     if machine is not None:
         os.uname = lambda machine=machine: ("Host", "h", "1", "v", machine)
-    answers.append(interpreter.describe())
+    answers.append(interpreter.describe()[0])
 sys.platform, sys.version = real
-from probe.block import pairs as block
+from probe.output import pairs as block
 answers.append(block([], 2.0))
 new = sorted(name for name in set(sys.modules) - before if name.split(".")[0] != "probe")
 print(json.dumps({"new_modules": new, "events": events, "answers": answers}))

@@ -246,7 +246,7 @@ def test_a_missing_requirement_is_named_and_markers_that_do_not_hold_are_not(
 def test_the_block_never_imports_packaging_nor_the_report(partial_upgrade: envs.Venv) -> None:
     code = (
         "NOT_ON_THE_HOT_PATH = ('probe._vendor', 'probe.report', 'packaging');"
-        "import json, sys; from probe.block import pairs; pairs([], 2.0); pairs(['starlette', 'anyio'], 2.0);"
+        "import json, sys; from probe.output import pairs; pairs([], 2.0); pairs(['starlette', 'anyio'], 2.0);"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith(NOT_ON_THE_HOT_PATH))))"
     )
     done = subprocess.run(

@@ -30,8 +30,8 @@ from support import (
     run_probe,
 )
 
-from probe.emit import head
-from probe.products import PRODUCTS
+from probe.lookup import PRODUCTS
+from probe.output import head
 from probe.versions import public_version
 
 
@@ -68,7 +68,7 @@ def test_schema_flag_prints_the_shipped_file_exactly() -> None:
 def test_schema_names_the_keys_the_probe_prints_in_order() -> None:
     """The tests take the keys from the schema; here the schema is held against the code's own lists."""
     assert list(load_schema()["properties"]) == FIXED_KEYS + PRODUCT_KEYS
-    assert [key for key, _ in head("ok")] == FIXED_KEYS
+    assert [key for key, _ in head("ok")[0]] == FIXED_KEYS
     assert [target.key for target in PRODUCTS] == PRODUCT_KEYS
     assert len(PRODUCT_KEYS) == 6 and all(key.endswith("_version") for key in PRODUCT_KEYS)
 

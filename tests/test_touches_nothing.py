@@ -226,7 +226,7 @@ def state():
             "signals": {str(s): repr(signal.getsignal(s)) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE)},
             "fds": sorted(os.listdir("/proc/self/fd"))}
 before = state()
-from probe.block import pairs as block
+from probe.output import pairs as block
 block([], 2.0)
 block(["fastapi-slim", "typer", "six"], 2.0)
 gc.collect()

@@ -27,7 +27,7 @@ def report_json(paths: bool) -> str:
     After a newline, as the block is (:func:`probe.emit.write_block`): a start-up hook's output
     left without one cannot join the object's opening brace, which starts a line.
     """
+    from probe.files import import_stdlib
     from probe.report.assembly import gather_facts
-    from probe.stdlib import import_stdlib
 
     return "\n" + str(import_stdlib("json").dumps(gather_facts(paths), indent=2)) + "\n"

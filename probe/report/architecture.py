@@ -9,8 +9,8 @@ process itself sees.
 import os
 import sys
 
+from probe.files import import_stdlib
 from probe.interpreter import node_arch, python_arch, uname_field
-from probe.stdlib import import_stdlib
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
 if TYPE_CHECKING:
@@ -44,12 +44,12 @@ def windows_machine_arch(native_machine: "int | None", environ: "Mapping[str, st
 def describe_architecture(interpreter: str, machine: str) -> str:
     """``x64 (interpreter and machine)`` when they agree; otherwise both, and why they can differ."""
     if interpreter == machine or machine == "unknown":
-        return "%s (interpreter and machine)" % interpreter
+        return f"{interpreter} (interpreter and machine)"
     if SIXTY_FOUR_BIT_SIBLING.get(interpreter) == machine:
         why = "a 32-bit interpreter on a 64-bit system"
     else:
         why = "the interpreter runs under emulation"
-    return "%s interpreter on an %s machine (%s)" % (interpreter, machine, why)
+    return f"{interpreter} interpreter on an {machine} machine ({why})"
 
 
 def _windows_native_machine() -> "int | None":

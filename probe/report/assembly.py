@@ -9,7 +9,7 @@ import sys
 
 from probe import __version__
 from probe.interpreter import python_version
-from probe.locate import user_search_path
+from probe.lookup import user_search_path
 from probe.report.architecture import architectures
 from probe.report.environment import environment
 from probe.report.findings import findings, product_facts
@@ -40,7 +40,7 @@ def section(gather: "Callable[[], Facts]") -> "Facts":
     try:
         return gather()
     except BaseException as error:
-        return {"summary": "unknown (%s)" % type(error).__name__, "error": type(error).__name__}
+        return {"summary": f"unknown ({type(error).__name__})", "error": type(error).__name__}
 
 
 def gather_facts(paths: bool) -> "Facts":
@@ -50,12 +50,12 @@ def gather_facts(paths: bool) -> "Facts":
     try:
         noticed = notices(found, paths, search_path)
     except BaseException as error:
-        noticed = ["the checks for anything unusual stopped with %s" % type(error).__name__]
+        noticed = [f"the checks for anything unusual stopped with {type(error).__name__}"]
     try:
         unmet = [requirement.facts() for requirement in unmet_in_environment(found, search_path)]
     except BaseException as error:
         unmet = []
-        noticed.append("the check of the requirements stopped with %s" % type(error).__name__)
+        noticed.append(f"the check of the requirements stopped with {type(error).__name__}")
     facts: "Facts" = {
         "report_schema_version": REPORT_SCHEMA_VERSION,
         "probe_version": __version__,

@@ -104,7 +104,7 @@ def environment_facts(
     elif folder != _folder(base_prefix):
         kind = VIRTUAL
         cfg = parse_pyvenv_cfg(pyvenv_cfg)
-        made_by = ["%s %s" % (name, safe_token(cfg[key])) for key, name in CREATORS if cfg.get(key)]
+        made_by = [f"{name} {safe_token(cfg[key])}" for key, name in CREATORS if cfg.get(key)]
         created_by = made_by[0] if made_by else "venv"
         managers = [name for fragment, name in ENVIRONMENT_MANAGERS if fragment in folder]
         project_venv = folder.endswith("/.venv/")
@@ -115,14 +115,14 @@ def environment_facts(
         kind, details = CONDA, []
     else:
         kind, details = NOT_VIRTUAL, []
-    summary = kind + (" (%s)" % ", ".join(details) if details else "")
+    summary = kind + (" ({})".format(", ".join(details)) if details else "")
     return {
         "kind": kind,
         "created_by": created_by,
         "managed_by": managers,
         "project_venv": project_venv,
         "interpreter_origin": None if kind == CONDA else origin,
-        "summary": summary if kind == CONDA else "%s; interpreter from %s" % (summary, origin),
+        "summary": summary if kind == CONDA else f"{summary}; interpreter from {origin}",
     }
 
 

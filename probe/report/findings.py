@@ -5,8 +5,7 @@ report and the block cannot disagree. pydantic-core comes along: pydantic pins t
 was built against, and a mismatch breaks ``import pydantic``.
 """
 
-from probe.distributions import Distribution
-from probe.products import (
+from probe.lookup import (
     FOUND_EDITABLE,
     FOUND_METADATA,
     FOUND_MISSING,
@@ -17,6 +16,7 @@ from probe.products import (
     Target,
     explain,
 )
+from probe.metadata import Distribution
 from probe.versions import safe_version
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
@@ -69,7 +69,7 @@ def module_of(target: Target) -> str:
 
 def dist_label(dist: Distribution) -> str:
     """``fastapi 0.115.6``: the distribution's name and version as the report shows them."""
-    return "%s %s" % (dist.name, safe_version(dist.version))
+    return f"{dist.name} {safe_version(dist.version)}"
 
 
 def product_facts(target: Target, finding: Finding, paths: bool) -> "dict[str, object]":
@@ -99,5 +99,5 @@ def version_cell(facts: "dict[str, object]") -> str:
 def found_by_cell(facts: "dict[str, object]") -> str:
     how = str(facts["found_by"])
     if how == FOUND_FAILED:
-        return "%s (%s)" % (FOUND_FAILED, facts["error"])
+        return "{} ({})".format(FOUND_FAILED, facts["error"])
     return FOUND_BY_WORDS.get(how, how)

@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 
 def describe_hardware(logical: "int | None", physical: "int | None", memory: "int | None", psutil: str) -> str:
     """``8 CPUs (4 physical), 16.0 GiB memory (psutil 6.1.0)``."""
-    cpus = "%s CPUs" % (logical if logical else "unknown")
+    cpus = f"{logical if logical else 'unknown'} CPUs"
     if physical and physical != logical:
-        cpus += " (%d physical)" % physical
-    gib = "%.1f GiB memory" % (memory / 1024**3) if memory else "unknown memory"
-    return "%s, %s (psutil %s)" % (cpus, gib, safe_version(psutil))
+        cpus += f" ({physical:d} physical)"
+    gib = f"{memory / 1024**3:.1f} GiB memory" if memory else "unknown memory"
+    return f"{cpus}, {gib} (psutil {safe_version(psutil)})"
 
 
 def _count(value: object) -> "int | None":

@@ -12,18 +12,18 @@ if TYPE_CHECKING:
 def products_table(products: "list[Facts]", paths: bool) -> str:
     """One row per product: version, distribution, how it was found (and, with *paths*, the file)."""
     head = ["package", "version", "distribution", "found by"] + (["location"] if paths else [])
-    rows = ["| %s |" % " | ".join(head), "|%s" % ("---|" * len(head))]
+    rows = ["| {} |".format(" | ".join(head)), "|" + "---|" * len(head)]
     for product in products:
         dist = product["distribution"]
         cells = [
             product["module"],
             version_cell(product),
-            "%s %s" % (dist["name"], dist["version"]) if dist else "",
+            "{} {}".format(dist["name"], dist["version"]) if dist else "",
             found_by_cell(product),
         ]
         if paths:
             cells.append(code(product["location"]) if product.get("location") else "")
-        rows.append("| %s |" % " | ".join(cells))
+        rows.append("| {} |".format(" | ".join(cells)))
     return "\n".join(rows)
 
 
@@ -33,18 +33,18 @@ def render_markdown(facts: "Facts") -> str:
     lines = [
         "### Python environment",
         "",
-        "- **Python**: %s" % facts["python"]["summary"],
-        "- **OS**: %s" % facts["os"]["summary"],
-        "- **Architecture**: %s" % facts["architecture"]["summary"],
-        "- **Environment**: %s" % facts["environment"]["summary"],
+        "- **Python**: {}".format(facts["python"]["summary"]),
+        "- **OS**: {}".format(facts["os"]["summary"]),
+        "- **Architecture**: {}".format(facts["architecture"]["summary"]),
+        "- **Environment**: {}".format(facts["environment"]["summary"]),
     ]
     if facts["hardware"]:
-        lines.append("- **Hardware**: %s" % facts["hardware"]["summary"])
+        lines.append("- **Hardware**: {}".format(facts["hardware"]["summary"]))
     if paths:
-        lines.append("- **Interpreter**: %s" % code(facts["paths"]["interpreter"]))
-        lines.append("- **sys.prefix**: %s" % code(facts["paths"]["prefix"]))
+        lines.append("- **Interpreter**: {}".format(code(facts["paths"]["interpreter"])))
+        lines.append("- **sys.prefix**: {}".format(code(facts["paths"]["prefix"])))
     lines += ["", products_table(facts["products"], paths), "", "**Noticed**", ""]
     noticed = facts["notices"] + [requirement["message"] for requirement in facts["unmet_requirements"]]
     lines += ["- " + note for note in noticed] if noticed else ["- nothing unusual"]
-    lines += ["", "<sub>`python -m probe --report`, probe %s</sub>" % __version__]
+    lines += ["", f"<sub>`python -m probe --report`, probe {__version__}</sub>"]
     return "\n".join(lines) + "\n"

@@ -5,8 +5,8 @@ Unmet requirements are :mod:`probe.report.requirements`' concern."""
 
 import os
 
-from probe.distributions import Distribution, distributions_in, distributions_on
-from probe.products import FOUND_NO_FILE, FOUND_SOURCE, Finding, claims
+from probe.lookup import FOUND_NO_FILE, FOUND_SOURCE, Finding, claims
+from probe.metadata import Distribution, distributions_in, distributions_on
 from probe.report.findings import dist_label
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
@@ -18,7 +18,7 @@ MODULE_SUFFIXES = (".py", ".pyd", ".so")
 
 def code(text: str) -> str:
     """*text* as Markdown inline code."""
-    return "`%s`" % text.replace("`", "'")
+    return "`{}`".format(text.replace("`", "'"))
 
 
 def module_files(dist: Distribution, module: str) -> "list[str]":
@@ -42,7 +42,7 @@ def _is_owner(owner: "Distribution | None", dist: Distribution) -> bool:
 
 def _path_of(dist: Distribution, paths: bool) -> str:
     """`` (`/path/to/x.dist-info`)`` with *paths*, else nothing: notices name no path unless asked."""
-    return " (%s)" % code(dist.path) if paths else ""
+    return f" ({code(dist.path)})" if paths else ""
 
 
 def describe_unversioned(finding: Finding) -> str:
@@ -67,31 +67,29 @@ def notices(findings: "Findings", paths: bool, search_path: "list[str]") -> "lis
             missing = missing_files(dist, files)
             if files and len(missing) == len(files):
                 found.append(
-                    "%s is recorded as installed but none of the %d files it lists for `%s` are there: "
-                    "metadata left over by an overwrite or an uninstall%s"
-                    % (dist_label(dist), len(files), module, _path_of(dist, paths))
+                    f"{dist_label(dist)} is recorded as installed but none of the {len(files):d} files it lists for "
+                    f"`{module}` are there: metadata left over by an overwrite or an uninstall{_path_of(dist, paths)}"
                 )
             elif missing:
                 found.append(
-                    "%s lists %d files for `%s` that are missing%s"
-                    % (dist_label(dist), len(missing), module, _path_of(dist, paths))
+                    f"{dist_label(dist)} lists {len(missing):d} files for `{module}` "
+                    f"that are missing{_path_of(dist, paths)}"
                 )
             elif location is not None and files and dist.entry != location.entry and not _is_owner(finding.owner, dist):
                 found.append(
-                    "%s is also installed in another `sys.path` entry, shadowed by the one `import %s` loads%s"
-                    % (dist_label(dist), module, _path_of(dist, paths))
+                    f"{dist_label(dist)} is also installed in another `sys.path` entry, "
+                    f"shadowed by the one `import {module}` loads{_path_of(dist, paths)}"
                 )
         if location is not None and location.entry is not None and location.relative is not None:
             rivals = [dist for dist in distributions_in(location.entry, target.distributions) if claims(dist, location)]
             if len(rivals) > 1:
                 found.append(
-                    "`%s` is claimed by %s (one was installed over the other); the probe reports %s"
-                    % (
+                    "`{}` is claimed by {} (one was installed over the other); the probe reports {}".format(
                         location.relative,
                         " and ".join(dist_label(dist) for dist in rivals),
                         dist_label(finding.owner) if finding.owner else "neither",
                     )
                 )
         if finding.how in (FOUND_SOURCE, FOUND_NO_FILE) or finding.value == "unknown":
-            found.append("`%s` is importable but %s" % (module, describe_unversioned(finding)))
+            found.append(f"`{module}` is importable but {describe_unversioned(finding)}")
     return found

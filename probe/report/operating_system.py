@@ -9,9 +9,8 @@ parsers are pure; :func:`os_name` alone reads the system.
 
 import sys
 
-from probe.files import read_bytes, read_text
+from probe.files import import_stdlib, read_bytes, read_text
 from probe.interpreter import node_platform, safe_token, uname_field
-from probe.stdlib import import_stdlib
 
 MACOS_PLIST = "/System/Library/CoreServices/SystemVersion.plist"
 OS_RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release")
@@ -49,11 +48,11 @@ def linux_os(os_release: "str | None", kernel_release: str) -> "NameAndDetails":
     fields = parse_os_release(os_release or "")
     name = fields.get("NAME") or fields.get("ID") or "Linux"
     version = fields.get("VERSION_ID")
-    text = "%s %s" % (name, version) if version else name
+    text = f"{name} {version}" if version else name
     lowered = kernel_release.lower()
     if "microsoft" in lowered:
         text += " on WSL2" if "wsl2" in lowered or "standard" in lowered else " on WSL"
-    return text, "Linux %s" % safe_token(kernel_release, 64) if kernel_release else None
+    return text, f"Linux {safe_token(kernel_release, 64)}" if kernel_release else None
 
 
 def macos_from_darwin(darwin_release: str) -> "str | None":
@@ -82,10 +81,10 @@ def macos_os(plist: "bytes | None", darwin_release: str) -> "NameAndDetails":
             pass
     from_kernel = macos_from_darwin(darwin_release)
     if (version is None or version.startswith("10.16")) and from_kernel:
-        return "macOS %s" % from_kernel, "Darwin %s" % safe_token(darwin_release)
+        return f"macOS {from_kernel}", f"Darwin {safe_token(darwin_release)}"
     if version:
-        return "%s %s" % (product, version), None
-    return "macOS", "Darwin %s" % safe_token(darwin_release)
+        return f"{product} {version}", None
+    return "macOS", f"Darwin {safe_token(darwin_release)}"
 
 
 def windows_os(major: int, minor: int, build: int, product_type: int = 1) -> "NameAndDetails":
@@ -94,21 +93,21 @@ def windows_os(major: int, minor: int, build: int, product_type: int = 1) -> "Na
     Windows 11 still calls itself 10.0: a build of 22000 or later is 11. A *product_type*
     other than 1 (workstation) is a server, named by its build.
     """
-    details = "build %d" % build
+    details = f"build {build:d}"
     if product_type != 1:
         for first_build, name in WINDOWS_SERVER_BUILDS:
             if build >= first_build:
-                return "Windows Server %s" % name, details
-        return "Windows Server %d.%d" % (major, minor), details
+                return f"Windows Server {name}", details
+        return f"Windows Server {major:d}.{minor:d}", details
     if major == 10:
-        return "Windows %s" % ("11" if build >= WINDOWS_11_BUILD else "10"), details
-    return "Windows %s" % (WINDOWS_BEFORE_10.get((major, minor)) or "%d.%d" % (major, minor)), details
+        return "Windows " + ("11" if build >= WINDOWS_11_BUILD else "10"), details
+    return "Windows " + (WINDOWS_BEFORE_10.get((major, minor)) or f"{major:d}.{minor:d}"), details
 
 
 def joined(name_and_details: "NameAndDetails") -> str:
     """``Ubuntu 24.04 (Linux 6.8.0-45-generic)``: the name, and the details in parentheses."""
     name, details = name_and_details
-    return "%s (%s)" % (name, details) if details else name
+    return f"{name} ({details})" if details else name
 
 
 def linux_name(os_release: "str | None", kernel_release: str) -> str:
@@ -145,7 +144,7 @@ def this_os() -> "NameAndDetails":
     system, release = uname_field("sysname"), uname_field("release")
     if not system:
         return sys.platform, None
-    return "%s %s" % (safe_token(system), safe_token(release)), None
+    return f"{safe_token(system)} {safe_token(release)}", None
 
 
 def os_name() -> str:

@@ -6,8 +6,8 @@ wheels of its own) come along with the version a bug form asks for.
 
 import sys
 
+from probe.files import import_stdlib, with_stdlib_path
 from probe.interpreter import pointer_bits, python_implementation, python_version
-from probe.stdlib import import_stdlib, with_stdlib_path
 
 IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy", "ironpython": "IronPython"}
 
@@ -24,13 +24,13 @@ def describe_python(
     """``3.12.1 (CPython, 64-bit)``, with the build details that change behaviour."""
     details = [IMPLEMENTATION_NAMES.get(implementation, implementation)]
     if pypy_version:
-        details[0] = "PyPy %s" % pypy_version
+        details[0] = f"PyPy {pypy_version}"
     if free_threaded:
         details.append("free-threaded build, GIL %s" % ("enabled at run time" if gil_enabled else "disabled"))
     if debug:
         details.append("debug build")
-    details.append("%d-bit" % bits)
-    return "%s (%s)" % (version, ", ".join(details))
+    details.append(f"{bits:d}-bit")
+    return "{} ({})".format(version, ", ".join(details))
 
 
 def free_threaded_build() -> bool:

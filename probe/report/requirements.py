@@ -13,8 +13,8 @@ only the standard library on ``sys.path`` (a planted ``typing.py`` never runs in
 
 import sys
 
-from probe.distributions import Distribution, distributions_on, header_values
-from probe.stdlib import import_stdlib
+from probe.files import import_stdlib
+from probe.metadata import Distribution, distributions_on, header_values
 from probe.versions import canonical_name, safe_version
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
@@ -50,12 +50,12 @@ class UnmetRequirement:
     def message(self) -> str:
         """``fastapi 0.115.6 requires starlette<0.42.0,>=0.40.0; 0.46.2 is installed``."""
         if self.installed is None:
-            there = "%s is not installed" % self.name
+            there = f"{self.name} is not installed"
         elif self.installed == NO_READABLE_VERSION:
-            there = "%s is installed but has no readable version" % self.name
+            there = f"{self.name} is installed but has no readable version"
         else:
-            there = "%s is installed" % self.installed
-        return "%s %s requires %s; %s" % (self.dependent, self.dependent_version, self.requirement, there)
+            there = f"{self.installed} is installed"
+        return f"{self.dependent} {self.dependent_version} requires {self.requirement}; {there}"
 
     def facts(self) -> "dict[str, str | None]":
         return {
@@ -70,10 +70,10 @@ class UnmetRequirement:
 
 def _shown(requirement: "Requirement") -> str:
     """The requirement without its marker (which held) and without a direct reference's URL (a path, maybe)."""
-    extras = "[%s]" % ",".join(sorted(requirement.extras)) if requirement.extras else ""
+    extras = "[{}]".format(",".join(sorted(requirement.extras))) if requirement.extras else ""
     if requirement.url:
-        return "%s%s (a direct reference)" % (requirement.name, extras)
-    return "%s%s%s" % (requirement.name, extras, requirement.specifier)
+        return f"{requirement.name}{extras} (a direct reference)"
+    return f"{requirement.name}{extras}{requirement.specifier}"
 
 
 def _import_platform_without_wmi() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from filetree import build, dist_info
 
-from probe.direct_url import editable_project, file_url_path
-from probe.distributions import distributions_in
+from probe.files import file_url_path
+from probe.metadata import distributions_in, editable_project
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""``probe.distributions``: metadata directories as text, each file read once."""
+"""``probe.metadata``: metadata directories as text, each file read once."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from filetree import build, dist_info, installed
 
-from probe import distributions
-from probe.distributions import Distribution, distributions_in, distributions_on, header_values
+from probe import metadata as distributions
+from probe.metadata import Distribution, distributions_in, distributions_on, header_values
 
 
 def test_record_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

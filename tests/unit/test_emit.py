@@ -1,4 +1,4 @@
-"""``probe.emit``: the block's head, its JSON, and the stderr line for what nobody planned."""
+"""``probe.output``: the block's head, its JSON, and the stderr line for what nobody planned."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from probe import SCHEMA_VERSION, __version__, block, interpreter
-from probe.emit import STATUS_ERROR, STATUS_OK, encode, error_line, head, with_status
+from probe import SCHEMA_VERSION, __version__, interpreter
+from probe.keys import STATUS_ERROR, STATUS_OK
+from probe.output import encode, error_line, head, with_status
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "probe" / "schema.json").read_text(encoding="utf-8"))
 HEAD_KEYS = list(SCHEMA["required"])
@@ -36,7 +37,7 @@ def test_encode_keeps_the_order() -> None:
 
 
 def test_head_is_the_schema_s_required_keys_in_order() -> None:
-    pairs = head(STATUS_OK)
+    pairs, _ = head(STATUS_OK)
     assert [key for key, _ in pairs] == HEAD_KEYS
     assert pairs[:3] == [
         ("probe_schema_version", SCHEMA_VERSION),
@@ -56,18 +57,17 @@ def test_a_broken_uname_costs_only_the_architecture(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(os, "uname", broken, raising=False)
     assert interpreter.uname() is None
-    failed: list[tuple[str, BaseException]] = []
-    pairs = dict(head(STATUS_OK, failed))
+    block, failed = head(STATUS_OK)
+    pairs = dict(block)
     assert pairs["python_arch"] == "unknown" and failed == []  # a planned answer, not a failure
     jsonschema.validate({**pairs, "fastapi_version": None}, SCHEMA)
 
 
-def test_a_replaced_version_info_falls_back_to_hexversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = interpreter.python_version()
+def test_a_replaced_version_info_costs_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not in the threat model (CONTRIBUTING.md): the version is left out rather than read a second way."""
     monkeypatch.setattr(sys, "version_info", (3,))
-    failed: list[tuple[str, BaseException]] = []
-    pairs = dict(head(STATUS_OK, failed))
-    assert pairs["python_version"] == expected
+    block, failed = head(STATUS_OK)
+    assert "python_version" not in dict(block)
     assert [key for key, _ in failed] == ["python_version"]
 
 
@@ -80,31 +80,14 @@ def test_a_uname_raising_a_base_exception_is_a_planned_unknown(
 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(os, "uname", broken, raising=False)
-    failed: list[tuple[str, BaseException]] = []
-    assert dict(head(STATUS_OK, failed))["python_arch"] == "unknown" and failed == []
-
-
-def test_a_head_that_raises_still_gives_the_fixed_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """If reading the interpreter keys raises past their guards, the block is the fixed keys with status error."""
-
-    def broken(status: str, failed: object = None) -> None:
-        raise SystemExit(3)
-
-    monkeypatch.setattr(block, "head", broken)
-    failed: list[tuple[str, BaseException]] = []
-    pairs = block.pairs(["fastapi"], 5.0, failed)
-    assert pairs[:3] == [
-        ("probe_schema_version", SCHEMA_VERSION),
-        ("probe_version", __version__),
-        ("probe_status", STATUS_ERROR),
-    ]
-    assert [key for key, _ in failed] == ["the interpreter keys"]
+    block, failed = head(STATUS_OK)
+    assert dict(block)["python_arch"] == "unknown" and failed == []
 
 
 def test_a_reader_that_raises_gives_unknown_and_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", None)
-    failed: list[tuple[str, BaseException]] = []
-    pairs = dict(head(STATUS_OK, failed))
+    block, failed = head(STATUS_OK)
+    pairs = dict(block)
     assert pairs["python_platform"] == "unknown"
     assert "python_platform" in [key for key, _ in failed]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from filetree import build, dist_info, installed
 
-from probe.products import (
+from probe.lookup import (
     FOUND_EDITABLE,
     FOUND_METADATA,
     FOUND_MISSING,

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 from filetree import build, dist_info
 
-from probe import locate as locate_module
-from probe.distributions import distributions_on
-from probe.locate import locate, user_search_path
+from probe import lookup as locate_module
+from probe.lookup import locate, user_search_path
+from probe.metadata import distributions_on
 
 PLAIN = SimpleNamespace(safe_path=False, isolated=False)
 

@@ -1,4 +1,4 @@
-"""What each key of the block reports, and how its version is found.
+"""The lookup: the version of the code ``import NAME`` would load, read without importing it.
 
 A product is a top-level module (``import fastapi``) and the distributions that may
 have installed it: distribution names are not import names, and several distributions
@@ -6,21 +6,72 @@ can claim one package (``fastapi`` and ``fastapi-slim``, ``typer`` and ``typer-s
 The version reported is that of the code ``import`` would load, in four steps, each a
 function of its own (:func:`explain` runs them and records which one decided):
 
-1. the import system locates the module, without loading it (:mod:`probe.locate`);
+1. the import system locates the module, without loading it (:func:`locate`);
 2. a distribution of the product installed in the same ``sys.path`` entry that lists the
    module's file among its installed files owns it; when several do, the one whose
    recorded size and hash match the file on disk;
 3. failing that, an editable install whose project folder holds the module (PEP 610,
    PEP 660): the version its working tree declares, else its metadata's;
 4. failing that, the version the module's source declares (:mod:`probe.source`).
+
+Locating asks the finders on ``sys.meta_path`` for a spec exactly as the import statement
+asks them, so ``sys.path`` order, ``.pth`` entries, zip files and editable-install finders
+all count as they count for the user's code. A spec only names a file: no module is
+executed, and the directory listings the path finder makes are the ones the interpreter
+would make for the import itself.
 """
 
 import os
+import sys
 
-from probe.distributions import Distribution, distributions_in, distributions_on
-from probe.files import WHOLE_LIMIT, file_size, read_bytes
-from probe.locate import Location, locate
+from probe import keys
+from probe.files import file_size, read_bytes
+from probe.metadata import (
+    Distribution,
+    distributions_in,
+    distributions_on,
+    editable_project,
+    is_build_metadata,
+    record_hash,
+)
 from probe.versions import UNKNOWN, canonical_name, safe_version
+
+
+class Location:
+    """A module as the import system found it.
+
+    ``entry`` is the ``sys.path`` entry (directory or zip archive) that holds it, and
+    ``relative`` the path of its file inside that entry, with ``/`` separators, as a
+    RECORD lists it: ``fastapi/__init__.py``. ``origin`` is None for namespace packages.
+    """
+
+    __slots__ = ("name", "origin", "entry", "relative", "archive_prefix", "search_locations", "loader")
+
+    def __init__(
+        self,
+        name: str,
+        origin: "str | None",
+        entry: "str | None",
+        relative: "str | None",
+        archive_prefix: "str | None" = None,
+        search_locations: "list[str] | None" = None,
+        loader: object = None,
+    ) -> None:
+        self.name = name
+        self.origin = origin
+        self.entry = entry
+        self.relative = relative
+        self.archive_prefix = archive_prefix
+        self.search_locations = search_locations or []
+        self.loader = loader
+
+    @property
+    def is_package(self) -> bool:
+        return bool(self.search_locations)
+
+    @property
+    def in_archive(self) -> bool:
+        return self.archive_prefix is not None
 
 
 class Target:
@@ -34,19 +85,12 @@ class Target:
         self.distributions = frozenset(distributions)
 
 
-PRODUCTS = (
-    Target("fastapi_version", "fastapi", ("fastapi", "fastapi-slim")),
-    Target("fastapi_cli_version", "fastapi_cli", ("fastapi-cli", "fastapi-cli-slim")),
-    Target("fastapi_cloud_cli_version", "fastapi_cloud_cli", ("fastapi-cloud-cli",)),
-    Target("pydantic_version", "pydantic", ("pydantic",)),
-    Target("starlette_version", "starlette", ("starlette",)),
-    Target("typer_version", "typer", ("typer", "typer-slim")),
-)
+PRODUCTS = tuple(Target(key, module, distributions) for key, module, distributions in keys.PRODUCTS)
 
 
 def key_for(name: str) -> str:
     """The block key for a distribution name: PEP 503 name, ``-`` turned into ``_``, plus ``_version``."""
-    return canonical_name(name).replace("-", "_") + "_version"
+    return canonical_name(name).replace("-", "_") + keys.PRODUCT_SUFFIX
 
 
 def target_for(name: str) -> Target:
@@ -88,7 +132,7 @@ def resolve(target: Target, search_path: "list[str]") -> "str | None":
 def explain(target: Target, search_path: "list[str]") -> Finding:
     """How *target* resolves in *search_path* (``sys.path`` as the user's code sees it): the four steps.
 
-    1. :func:`probe.locate.locate`: where ``import`` would load the module from;
+    1. :func:`locate`: where ``import`` would load the module from;
     2. :func:`installed_owner`: an installed distribution in that entry lists the file;
     3. :func:`editable_owner`: an editable install's project holds it; its working tree is the
        code, so the version that tree declares wins over the metadata frozen at install time;
@@ -169,8 +213,6 @@ def editable_owner(location: Location, names: "frozenset[str]", search_path: "li
     """
     if location.in_archive or location.origin is None:
         return None
-    from probe.direct_url import editable_project
-
     origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
     for dist in distributions_on(search_path, names):
         if dist.entry == location.entry:
@@ -198,55 +240,6 @@ def declared_version(location: Location) -> "str | None":
         loader = location.loader
         return declared_in_source(location.origin, location.is_package, lambda path: read_member(loader, path))
     return declared_in_source(location.origin, location.is_package)
-
-
-# Files that make a folder a project's source tree.
-_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-
-
-def is_build_metadata(dist: Distribution) -> bool:
-    """Whether *dist* is the ``.egg-info`` a build left in a project's source tree, not an install.
-
-    setuptools' ``egg_info`` (``setup.py develop``, and ``pip install -e`` of projects older
-    than PEP 660) writes ``<name>.egg-info``, with no list of installed files, in the folder
-    the packages are in: the project folder itself, or ``src/`` in a src layout. The rule:
-    such an egg-info is a build's when a project file (``pyproject.toml``, ``setup.py``,
-    ``setup.cfg``) is in its entry, or in the project folder its ``SOURCES.txt`` names (see
-    :func:`sources_root`). The code there is the working tree, edited at will.
-    """
-    if not dist.is_egg_info or dist.installed_files() is not None:
-        return False
-    if _is_project(dist.entry):
-        return True
-    root = sources_root(dist)
-    return root is not None and root != dist.entry and _is_project(root)
-
-
-def _is_project(folder: str) -> bool:
-    return any(os.path.isfile(os.path.join(folder, name)) for name in _PROJECT_FILES)
-
-
-def sources_root(dist: Distribution) -> "str | None":
-    """The folder an egg-info's ``SOURCES.txt`` is relative to, or None where it does not say.
-
-    ``SOURCES.txt`` lists the project's files from the project folder, the egg-info's own
-    ``PKG-INFO`` among them (``src/name.egg-info/PKG-INFO``): the folders before the
-    egg-info's name must be the last ones of its entry, and the folder above them is the root.
-    """
-    own = (dist.dirname + "/PKG-INFO").lower()
-    for line in (dist.read("SOURCES.txt", WHOLE_LIMIT) or "").splitlines():
-        path = line.strip().replace("\\", "/").lower()
-        if path != own and not path.endswith("/" + own):
-            continue
-        folders = [part for part in path[: -len(own)].split("/") if part]
-        root = dist.entry.rstrip("/" + os.sep)
-        for folder in reversed(folders):
-            head, tail = os.path.split(root)
-            if folder in (".", "..") or tail.lower() != folder:
-                return None
-            root = head
-        return root
-    return None
 
 
 def claims(dist: Distribution, location: Location) -> bool:
@@ -279,11 +272,9 @@ def matching_installed_file(owners: "list[Distribution]", location: Location) ->
     sized = [dist for dist in owners if dist.record_size(location.relative) == size]
     if len(sized) == 1:
         return sized
-    from probe.digest import record_hash, recorded_hash
-
     data = read_bytes(location.origin, 1 << 30)
     actual = record_hash(data) if data is not None else None
-    hashed = [dist for dist in (sized or owners) if recorded_hash(dist, location.relative) == actual]
+    hashed = [dist for dist in (sized or owners) if dist.recorded_hash(location.relative) == actual]
     return hashed or sized or owners
 
 
@@ -309,7 +300,7 @@ def guess_module(names: "frozenset[str]", search_path: "list[str]") -> str:
     (name,) = names
     spelled = name.replace("-", "_")
     for dist in distributions_on(search_path, names):
-        modules = top_level_modules(dist)
+        modules = dist.top_level_modules()
         if spelled in modules or not modules:
             return spelled
         public = sorted(module for module in modules if not module.startswith("_"))
@@ -317,19 +308,82 @@ def guess_module(names: "frozenset[str]", search_path: "list[str]") -> str:
     return spelled
 
 
-def top_level_modules(dist: Distribution) -> "list[str]":
-    """The top-level import names a distribution installed, from ``top_level.txt`` or its file list."""
-    listed = dist.top_level()
-    if listed:
-        return listed
-    modules = set()
-    for path in dist.installed_files() or ():
-        top = path.partition("/")[0]
-        if not top or top.startswith("..") or top.endswith((".dist-info", ".egg-info", ".pth", ".data")):
+def user_search_path(path: "list[str]", flags: object, cwd: "str | None" = None) -> "list[str]":
+    """``sys.path`` as the user's own code sees it: without the folder ``-m`` put first.
+
+    ``python -m probe`` puts the current folder (the one holding ``probe/``) in front of
+    ``sys.path``, unless safe-path or isolated mode is on; the user's code does not have it.
+    Applied once, before any lookup; every lookup then takes the result as an argument.
+    Entries that are not strings (a start-up hook's ``Path`` objects, bytes, None) stay, for
+    the import system to treat as it treats them; the probe's own readers skip them.
+    """
+    inserted = not (getattr(flags, "safe_path", False) or getattr(flags, "isolated", False))
+    first = path[0] if path else None
+    if inserted and isinstance(first, str) and first in ("", cwd or _current_folder()):
+        return list(path[1:])
+    return list(path)
+
+
+def _current_folder() -> str:
+    """The current folder; where ``os.getcwd`` fails (or a hook broke it), the folder holding ``probe/``.
+
+    That is the folder ``-m`` put first: it found the probe there.
+    """
+    try:
+        return str(os.getcwd())
+    except Exception:
+        return os.path.dirname(os.path.dirname(__file__))
+
+
+def find_spec(name: str, search_path: "list[str]") -> object:
+    """The spec ``import name`` would use: ``sys.modules`` first, then each meta path finder in turn.
+
+    The standard path finder is given *search_path* (as import gives it ``sys.path``); other
+    finders are asked as import asks them for a top-level module, with no path.
+    """
+    module = sys.modules.get(name)
+    if module is not None:
+        return getattr(module, "__spec__", None)
+    path_finder = getattr(sys.modules.get("_frozen_importlib_external"), "PathFinder", None)
+    for finder in list(sys.meta_path):
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            # A finder with only find_module() (deprecated since 3.4, ignored by import from 3.12)
+            # is skipped: asking it would mean loading through APIs the probe does not use.
             continue
-        if "/" in path:
-            if top != "__pycache__" and top.isidentifier():
-                modules.add(top)
-        elif top.endswith((".py", ".so", ".pyd")):
-            modules.add(top.partition(".")[0])
-    return sorted(modules)
+        try:
+            spec = find(name, search_path if finder is path_finder else None)
+        except Exception:  # a broken third-party finder is skipped, as far as we are concerned
+            continue
+        if spec is not None:
+            return spec
+    return None
+
+
+def locate(name: str, search_path: "list[str]") -> "Location | None":
+    """The location of top-level module *name*, or None when ``import name`` would fail to find it."""
+    spec = find_spec(name, search_path)
+    if spec is None:
+        return None
+    origin = getattr(spec, "origin", None)
+    search = getattr(spec, "submodule_search_locations", None)
+    locations = [str(entry) for entry in search] if search is not None else None
+    if not getattr(spec, "has_location", False) or not isinstance(origin, str):
+        # A namespace package, or a built-in or frozen module: no file of its own.
+        return Location(name, None, None, None, search_locations=locations)
+
+    archive = getattr(getattr(spec, "loader", None), "archive", None)
+    if isinstance(archive, str) and origin.startswith(archive + os.sep):
+        inner = origin[len(archive) + 1 :].replace(os.sep, "/")
+        prefix = getattr(spec.loader, "prefix", "") or ""  # type: ignore[attr-defined]
+        prefix = prefix.replace(os.sep, "/")
+        return Location(name, origin, archive, inner[len(prefix) :], prefix, locations, spec.loader)  # type: ignore[attr-defined]
+
+    if locations is not None:
+        package_dir = os.path.dirname(origin)
+        entry = os.path.dirname(package_dir)
+        relative = os.path.basename(package_dir) + "/" + os.path.basename(origin)
+    else:
+        entry = os.path.dirname(origin)
+        relative = os.path.basename(origin)
+    return Location(name, origin, entry, relative, search_locations=locations)

@@ -1,15 +1,16 @@
 """Installed distributions as their metadata directories describe them, read as text.
 
 A ``.dist-info`` directory (PEP 376, PEP 427) or a legacy ``.egg-info`` directory or
-file names its project, holds its version, and usually lists the files it installed.
-Only the metadata of distributions whose names are asked for is ever opened: the cost
-is one directory listing per ``sys.path`` entry, whatever else is installed.
+file names its project, holds its version (core metadata, PEP 566), usually lists the
+files it installed with their hashes (RECORD), and may say where an editable install's
+project lives (PEP 610). Only the metadata of distributions whose names are asked for is
+ever opened: the cost is one directory listing per ``sys.path`` entry, whatever else is installed.
 """
 
 import os
 import sys
 
-from probe.files import HEAD_LIMIT, WHOLE_LIMIT, list_dir, read_text
+from probe.files import HEAD_LIMIT, WHOLE_LIMIT, file_url_path, import_stdlib, list_dir, read_text
 from probe.versions import canonical_name
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
@@ -117,6 +118,28 @@ class Distribution:
             return int(row[1]) if row is not None else None
         except ValueError:  # empty, or junk such as "2" as a superscript
             return None
+
+    def recorded_hash(self, relative: str) -> "str | None":
+        """The hash RECORD gives for *relative*, as ``algorithm=digest``."""
+        row = self.record_row(relative)
+        return row[0] or None if row is not None else None
+
+    def top_level_modules(self) -> "list[str]":
+        """The top-level import names it installed, from ``top_level.txt`` or its file list."""
+        listed = self.top_level()
+        if listed:
+            return listed
+        modules = set()
+        for path in self.installed_files() or ():
+            top = path.partition("/")[0]
+            if not top or top.startswith("..") or top.endswith((".dist-info", ".egg-info", ".pth", ".data")):
+                continue
+            if "/" in path:
+                if top != "__pycache__" and top.isidentifier():
+                    modules.add(top)
+            elif top.endswith((".py", ".so", ".pyd")):
+                modules.add(top.partition(".")[0])
+        return sorted(modules)
 
 
 def header_values(text: "str | None", field: str) -> "list[str]":
@@ -285,3 +308,79 @@ def distributions_on(search_path: "Iterable[object]", names: "frozenset[str] | s
     for entry in search_path:
         if entry and isinstance(entry, str):
             yield from distributions_in(entry, names)
+
+
+def editable_project(dist: Distribution) -> "str | None":
+    """The project folder of a distribution installed in editable mode (PEP 610 ``direct_url.json``), else None."""
+    text = dist.read("direct_url.json")
+    if text is None:
+        return None
+    json = import_stdlib("json")
+    try:
+        data = json.loads(text)
+        editable = data.get("dir_info", {}).get("editable", False)
+        url = data.get("url")
+    except (ValueError, AttributeError, RecursionError):  # not JSON, not the PEP 610 shape, nested too deep
+        return None
+    if editable is not True or not isinstance(url, str):
+        return None
+    path = file_url_path(url)
+    return os.path.abspath(path) if path else None
+
+
+def record_hash(data: bytes) -> str:
+    """A RECORD hash (PEP 376, PEP 427): ``sha256=`` and the URL-safe base64 digest without padding."""
+    hashlib = import_stdlib("hashlib")
+    base64 = import_stdlib("base64")
+    digest: bytes = hashlib.sha256(data).digest()
+    encoded: bytes = base64.urlsafe_b64encode(digest)
+    return "sha256=" + encoded.decode("ascii").rstrip("=")
+
+
+# Files that make a folder a project's source tree.
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def is_build_metadata(dist: Distribution) -> bool:
+    """Whether *dist* is the ``.egg-info`` a build left in a project's source tree, not an install.
+
+    setuptools' ``egg_info`` (``setup.py develop``, and ``pip install -e`` of projects older
+    than PEP 660) writes ``<name>.egg-info``, with no list of installed files, in the folder
+    the packages are in: the project folder itself, or ``src/`` in a src layout. The rule:
+    such an egg-info is a build's when a project file (``pyproject.toml``, ``setup.py``,
+    ``setup.cfg``) is in its entry, or in the project folder its ``SOURCES.txt`` names (see
+    :func:`sources_root`). The code there is the working tree, edited at will.
+    """
+    if not dist.is_egg_info or dist.installed_files() is not None:
+        return False
+    if _is_project(dist.entry):
+        return True
+    root = sources_root(dist)
+    return root is not None and root != dist.entry and _is_project(root)
+
+
+def _is_project(folder: str) -> bool:
+    return any(os.path.isfile(os.path.join(folder, name)) for name in _PROJECT_FILES)
+
+
+def sources_root(dist: Distribution) -> "str | None":
+    """The folder an egg-info's ``SOURCES.txt`` is relative to, or None where it does not say.
+
+    ``SOURCES.txt`` lists the project's files from the project folder, the egg-info's own
+    ``PKG-INFO`` among them (``src/name.egg-info/PKG-INFO``): the folders before the
+    egg-info's name must be the last ones of its entry, and the folder above them is the root.
+    """
+    own = (dist.dirname + "/PKG-INFO").lower()
+    for line in (dist.read("SOURCES.txt", WHOLE_LIMIT) or "").splitlines():
+        path = line.strip().replace("\\", "/").lower()
+        if path != own and not path.endswith("/" + own):
+            continue
+        folders = [part for part in path[: -len(own)].split("/") if part]
+        root = dist.entry.rstrip("/" + os.sep)
+        for folder in reversed(folders):
+            head, tail = os.path.split(root)
+            if folder in (".", "..") or tail.lower() != folder:
+                return None
+            root = head
+        return root
+    return None
