@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
-from envs import Venv, create_venv, oracle, run_tool
+from envs import Venv, create_venv, imported_version, oracle, run_tool
 from support import PRODUCT_MODULES, run_probe
 
 pytestmark = pytest.mark.network
@@ -36,11 +36,6 @@ def block_of(venv: Venv, *args: str) -> dict[str, object]:
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     return run.block
-
-
-def imported_version(venv: Venv, module: str) -> str:
-    code = f"import {module}; print({module}.__version__)"
-    return run_tool([str(venv.python), "-c", code], env=venv.env, cwd=venv.root).strip()
 
 
 def flit_symlink_install(tmp_path: Path, init: str) -> tuple[Venv, Path]:
