@@ -26,7 +26,7 @@ import os
 import sys
 
 from probe import keys
-from probe.files import file_size, read_bytes
+from probe.files import file_size, is_within, read_bytes
 from probe.metadata import (
     Distribution,
     distributions_in,
@@ -268,12 +268,7 @@ def claims(dist: Distribution, location: Location) -> bool:
 
 
 def recorded_link(dist: Distribution, location: Location) -> bool:
-    """Whether *dist* installed the module's top-level folder as a link (``flit install --symlink``).
-
-    Such an install's RECORD names the link alone (``typer,,``), none of the files reached
-    through it, so the module's file is listed nowhere: the link is the installed file, and
-    the folder it points to is the project's working tree.
-    """
+    """Whether *dist* installed the module's folder as a link, its RECORD naming that alone (flit --symlink)."""
     top, slash, _ = (location.relative or "").partition("/")
     if not slash or location.entry is None or not dist.lists_file(top):
         return False
@@ -294,18 +289,6 @@ def matching_installed_file(owners: "list[Distribution]", location: Location) ->
     actual = record_hash(data) if data is not None else None
     hashed = [dist for dist in (sized or owners) if dist.recorded_hash(location.relative) == actual]
     return hashed or sized or owners
-
-
-def is_within(path: str, folder: str) -> bool:
-    """Whether *path* (normalized) lies inside *folder*, as written or with its links resolved.
-
-    The installer records the project folder as it was named (``/tmp/link``) while the import
-    system may load through the real one (``/private/tmp/...`` on macOS), or the other way round.
-    """
-    for candidate in {folder, os.path.realpath(folder)}:
-        if path.startswith(os.path.normcase(candidate).rstrip(os.sep) + os.sep):
-            return True
-    return False
 
 
 def guess_module(names: "frozenset[str]", search_path: "list[str]") -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from filetree import build
 
-from probe.products import FOUND_EDITABLE, FOUND_SOURCE, Target, explain
+from probe.lookup import FOUND_EDITABLE, FOUND_SOURCE, Target, explain
 
 counter = iter(range(10**6))
 
