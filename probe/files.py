@@ -79,6 +79,18 @@ def file_size(path: str) -> "int | None":
         return None
 
 
+def is_within(path: str, folder: str) -> bool:
+    """Whether *path* (normalized) lies inside *folder*, as written or with its links resolved.
+
+    The installer records the project folder as it was named (``/tmp/link``) while the import
+    system may load through the real one (``/private/tmp/...`` on macOS), or the other way round.
+    """
+    for candidate in {folder, os.path.realpath(folder)}:
+        if path.startswith(os.path.normcase(candidate).rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
 def file_url_path(url: str, windows: "bool | None" = None) -> "str | None":
     """The local path of a ``file://`` URL (RFC 8089), or None for any other URL.
 

@@ -11,7 +11,8 @@ function of its own (:func:`explain` runs them and records which one decided):
    module's file among its installed files owns it; when several do, the one whose
    recorded size and hash match the file on disk;
 3. failing that, an editable install whose project folder holds the module (PEP 610,
-   PEP 660): the version its working tree declares, else its metadata's;
+   PEP 660), or that recorded the link the module is reached through: the version its
+   working tree declares, else its metadata's;
 4. failing that, the version the module's source declares (:mod:`probe.source`).
 
 Locating asks the finders on ``sys.meta_path`` for a spec exactly as the import statement
@@ -25,7 +26,7 @@ import os
 import sys
 
 from probe import keys
-from probe.files import file_size, read_bytes
+from probe.files import file_size, is_within, read_bytes
 from probe.metadata import (
     Distribution,
     distributions_in,
@@ -208,14 +209,18 @@ def editable_owner(location: Location, names: "frozenset[str]", search_path: "li
     """Step 3: the editable install whose project folder holds the module.
 
     A PEP 610 ``direct_url.json`` marked editable, in any entry of *search_path* (PEP 660 installs
-    keep their metadata in site-packages, not beside the project); else the metadata setuptools
-    built inside the project itself (``setup.py develop``, and ``pip install -e`` of old projects).
+    keep their metadata in site-packages, not beside the project), or in the module's own entry
+    one that recorded the link to the module's folder (:func:`recorded_link`); else the metadata
+    setuptools built inside the project itself (``setup.py develop``, and ``pip install -e`` of
+    old projects).
     """
     if location.in_archive or location.origin is None:
         return None
     origins = {os.path.normcase(path) for path in (os.path.abspath(location.origin), os.path.realpath(location.origin))}
     for dist in distributions_on(search_path, names):
         if dist.entry == location.entry:
+            if recorded_link(dist, location):
+                return dist
             continue
         project = editable_project(dist)
         if project is not None and any(is_within(origin, project) for origin in origins):
@@ -262,6 +267,14 @@ def claims(dist: Distribution, location: Location) -> bool:
     return True
 
 
+def recorded_link(dist: Distribution, location: Location) -> bool:
+    """Whether *dist* installed the module's folder as a link, its RECORD naming that alone (flit --symlink)."""
+    top, slash, _ = (location.relative or "").partition("/")
+    if not slash or location.entry is None or not dist.lists_file(top):
+        return False
+    return os.path.islink(os.path.join(location.entry, top))
+
+
 def matching_installed_file(owners: "list[Distribution]", location: Location) -> "list[Distribution]":
     """Of several distributions claiming one file, those whose RECORD size (then hash) match it on disk.
 
@@ -276,18 +289,6 @@ def matching_installed_file(owners: "list[Distribution]", location: Location) ->
     actual = record_hash(data) if data is not None else None
     hashed = [dist for dist in (sized or owners) if dist.recorded_hash(location.relative) == actual]
     return hashed or sized or owners
-
-
-def is_within(path: str, folder: str) -> bool:
-    """Whether *path* (normalized) lies inside *folder*, as written or with its links resolved.
-
-    The installer records the project folder as it was named (``/tmp/link``) while the import
-    system may load through the real one (``/private/tmp/...`` on macOS), or the other way round.
-    """
-    for candidate in {folder, os.path.realpath(folder)}:
-        if path.startswith(os.path.normcase(candidate).rstrip(os.sep) + os.sep):
-            return True
-    return False
 
 
 def guess_module(names: "frozenset[str]", search_path: "list[str]") -> str:

@@ -196,6 +196,12 @@ class Venv:
         return Path(self.query("import json, sysconfig; print(json.dumps(sysconfig.get_paths()['purelib']))"))
 
 
+def imported_version(venv: Venv, module: str) -> str:
+    """``module.__version__`` as a real import in *venv* gives it."""
+    code = f"import {module}; print({module}.__version__)"
+    return run_tool([str(venv.python), "-c", code], env=venv.env, cwd=venv.root).strip()
+
+
 def externally_managed(python: str | os.PathLike[str]) -> bool:
     """Whether the interpreter's standard library is marked EXTERNALLY-MANAGED (PEP 668; Debian's PyPy is)."""
     code = "import sysconfig; print(sysconfig.get_path('stdlib'))"

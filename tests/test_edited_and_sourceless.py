@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
-from envs import PYPY, Venv, create_venv, key_for, oracle, run_tool, tool_env
+from envs import PYPY, Venv, create_venv, imported_version, key_for, oracle, run_tool, tool_env
 from support import PRODUCT_MODULES, run_probe
 
 pytestmark = pytest.mark.network
@@ -96,11 +96,6 @@ def named_block(venv: Venv, name: str) -> dict[str, object]:
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     return run.block
-
-
-def imported_version(venv: Venv, module: str) -> str:
-    code = f"import {module}; print({module}.__version__)"
-    return run_tool([str(venv.python), "-c", code], env=venv.env, cwd=venv.root).strip()
 
 
 @pytest.mark.parametrize(("backend", "mode"), EDITABLE_CASES)

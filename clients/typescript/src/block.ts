@@ -5,8 +5,9 @@
 export type PublicVersion = string;
 
 /**
- * A version; "unknown" when the module is importable but no trustworthy version was found; null
- * when `import` would fail.
+ * The version of the installed code `import` would find (a missing dependency does not make it
+ * null); "unknown" when the module is found but no trustworthy version was; null when no module of
+ * that name is found (not installed).
  */
 export type Product = PublicVersion | "unknown" | null;
 
