@@ -33,7 +33,7 @@ from probe import __version__
 
 # The folder of the bundle must stay small: it ships inside every copy of the extension. The probe's
 # own code has its budget; packaging, vendored for --report only (probe/_vendor/), has its own.
-MAX_BYTES = 150_000
+MAX_BYTES = 165_000  # 150_000 until the report gained its deadline and signal handling (issue 19: about 10 kB)
 MAX_VENDORED_BYTES = 160_000
 # Each interpreter's byte code is about the size of the sources (1.1x in 2026): a bound that grows with them.
 MAX_BYTECODE_RATIO = 1.5
