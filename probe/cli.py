@@ -14,12 +14,13 @@ from probe.output import answer, error_line, write_stderr, write_stdout
 from probe.versions import is_valid_project_name
 
 DEFAULT_TIMEOUT = 2.0
+REPORT_TIMEOUT = 10.0  # --report: a person, or the extension's Report Issue command, is waiting
 MAX_TIMEOUT = 60.0
 MAX_NAMES = 64
 
 HELP = """\
 usage: python -m probe [--pretty] [--timeout SECONDS] [NAME ...]
-       python -m probe --report [--json] [--paths]
+       python -m probe --report [--json] [--paths] [--timeout SECONDS]
        python -m probe --schema | --help | --version
 
 Print the FastAPI extension's telemetry context block for this interpreter: one
@@ -32,9 +33,10 @@ positional arguments:
 
 options:
   --pretty           indent the JSON for people
-  --timeout SECONDS  answer within this many seconds, whatever blocks (default: 2)
+  --timeout SECONDS  answer within this many seconds, whatever blocks (default: 2;
+                     with --report: 10)
   --report           print a Markdown report to paste into a bug report
-  --json             with --report, print the report's facts as one JSON object
+  --json             with --report, print the report's facts as one line of JSON
   --paths            with --report, include file system paths
   --schema           print the JSON Schema of the block
   -V, --version      print the probe's version
@@ -51,7 +53,7 @@ class Options:
 
     def __init__(self) -> None:
         self.pretty = False
-        self.timeout = DEFAULT_TIMEOUT
+        self.timeout = 0.0  # the action's default, set by parse_args (--timeout takes more than 0)
         self.names: "list[str]" = []
         self.action = "block"
         self.paths = False
@@ -95,6 +97,8 @@ def parse_args(argv: "list[str]") -> Options:
             raise UsageError(f"unrecognized argument: {arg[:80]!r}")
     if options.action == "help":
         return options
+    if not options.timeout:
+        options.timeout = REPORT_TIMEOUT if options.action == "report" else DEFAULT_TIMEOUT
     if options.paths and options.action != "report":
         raise UsageError("--paths goes with --report")
     if options.json and options.action != "report":
@@ -133,6 +137,10 @@ def main(argv: "list[str]") -> int:
         return 2
     if options.action == "block":
         return answer(options.names, options.timeout, options.pretty)
+    if options.action == "report":  # a person's command: Ctrl-C and SIGTERM stop it (exit 130, 143)
+        from probe.report.interrupt import stop_on_signals
+
+        stop_on_signals()
     try:
         write_stdout(action_text(options))
     except BaseException as error:
@@ -151,7 +159,7 @@ def action_text(options: Options) -> str:
         return schema_text()
     from probe.report import report, report_json
 
-    return report_json(paths=options.paths) if options.json else report(paths=options.paths)
+    return report_json(options.paths, options.timeout) if options.json else report(options.paths, options.timeout)
 
 
 def schema_text() -> str:

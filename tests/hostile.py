@@ -219,14 +219,18 @@ class EveryPath:
 
 
 # A meta-path finder (installed by a .pth file) that sleeps when asked for starlette or typer.
+# With SLEEPY_FINDER_ASLEEP set, it creates that file as it falls asleep: the event a test waits
+# for before it interrupts the sleep.
 SLEEPY_FINDER = """\
-import sys, time
+import os, sys, time
 
 class SleepyFinder:
     # An editable-install finder that asks a network share before answering.
     @staticmethod
     def find_spec(name, path=None, target=None):
         if name in ("starlette", "typer"):
+            if os.environ.get("SLEEPY_FINDER_ASLEEP"):
+                open(os.environ["SLEEPY_FINDER_ASLEEP"], "a").close()
             time.sleep(60)
         return None
 

@@ -26,6 +26,7 @@ CACHE = Path(os.environ.get("PROBE_TEST_CACHE", ROOT / ".cache"))
 # PROBE_STRICT=1 (.ci/run sets it): the machine is meant to have every tool, so a missing one fails.
 IN_CI = os.environ.get("PROBE_STRICT", "").lower() in ("1", "true", "yes")
 FRAME_PREFIX = '{"probe_schema_version":'
+REPORT_FRAME_PREFIX = '{"report_schema_version":'
 
 # Variables of the developer's shell that would change what the probe sees.
 _LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSTARTUP")
@@ -79,10 +80,21 @@ def report_validator() -> jsonschema.protocols.Validator:
     return validator(REPORT_SCHEMA_FILE)
 
 
+def framed(stdout: str, prefix: str) -> dict[str, Any]:
+    """The framing rule the extension applies to the block and the report alike: the last line of
+    *stdout* that starts with *prefix*, as a JSON object."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(prefix):
+            found = json.loads(line)
+            assert isinstance(found, dict)
+            return found
+    raise AssertionError(f"no line starts with {prefix} in stdout: {stdout!r}")
+
+
 def parse_report(stdout: str) -> dict[str, Any]:
-    """The one JSON object ``--report --json`` prints, validated against its shipped schema."""
-    report = json.loads(stdout)
-    assert isinstance(report, dict)
+    """The one line of JSON ``--report --json`` prints, found by the framing rule and validated
+    against its shipped schema."""
+    report = framed(stdout, REPORT_FRAME_PREFIX)
     report_validator().validate(report)
     return report
 
@@ -98,13 +110,9 @@ def parse_block(stdout: str) -> dict[str, Any]:
 
     Every block a test looks at is validated against the shipped JSON Schema on the way.
     """
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(FRAME_PREFIX):
-            block = json.loads(line)
-            assert isinstance(block, dict)
-            block_validator().validate(block)
-            return block
-    raise AssertionError(f"no block in stdout: {stdout!r}")
+    block = framed(stdout, FRAME_PREFIX)
+    block_validator().validate(block)
+    return block
 
 
 class ProbeRun:

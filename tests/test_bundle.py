@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -27,13 +28,14 @@ from support import (
     parse_report,
     require_interpreter,
     run_probe,
+    unavailable,
 )
 
 from probe import __version__
 
 # The folder of the bundle must stay small: it ships inside every copy of the extension. The probe's
 # own code has its budget; packaging, vendored for --report only (probe/_vendor/), has its own.
-MAX_BYTES = 150_000
+MAX_BYTES = 165_000  # 150_000 until the report gained its deadline and signal handling (issue 19: about 10 kB)
 MAX_VENDORED_BYTES = 160_000
 # Each interpreter's byte code is about the size of the sources (1.1x in 2026): a bound that grows with them.
 MAX_BYTECODE_RATIO = 1.5
@@ -82,7 +84,8 @@ def test_bundle_holds_the_package_and_nothing_else(bundle: Path) -> None:
         for tag in tags
     }
     files = tree(bundle)
-    assert set(files) == sources | compiled | {"README.txt"}
+    assert set(files) == sources | compiled | {"README.txt", "LICENSE"}
+    assert files["LICENSE"][0] == (ROOT / "LICENSE").read_bytes().replace(b"\r\n", b"\n")
     for name, (data, mode) in files.items():
         assert mode == FILE_MODE, name
         if name in sources:
@@ -93,8 +96,22 @@ def test_bundle_holds_the_package_and_nothing_else(bundle: Path) -> None:
             assert int.from_bytes(data[4:8], "little") == 0b11, name
     readme = files["README.txt"][0].decode("ascii")
     assert __version__ in readme
+    assert "MIT license: see LICENSE." in readme
     for tag in tags:
         assert tag in readme
+
+
+def test_unzip_lists_the_license(tmp_path: Path) -> None:
+    """The zip, as ``unzip -l`` shows it to whoever receives it: the probe's MIT licence at its root."""
+    unzip = shutil.which("unzip")
+    if unzip is None:
+        unavailable("unzip is not installed (apt-get install unzip)")
+    _, archive = build_bundle(tmp_path / "out", ROOT, "--no-bytecode")
+    listing = subprocess.run([unzip, "-l", str(archive)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[-1] for line in listing.splitlines() if line.strip().endswith(("LICENSE", "README.txt"))}
+    assert {"LICENSE", "README.txt", "probe/_vendor/packaging/LICENSE"} <= names, listing
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.read("LICENSE").startswith(b"MIT License\n\nCopyright (c) 2026 The probe developers\n")
 
 
 def test_byte_code_is_checked_against_the_source_hash(bundle: Path) -> None:
@@ -127,6 +144,7 @@ def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
     first_folder, first_zip = build_bundle(tmp_path / "one", SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="1")
 
     checkout = copy_probe(tmp_path / "checkout")
+    shutil.copyfile(ROOT / "LICENSE", checkout / "LICENSE")
     for path in [path for path in (checkout / "probe").rglob("*") if path.is_file()]:
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # what git's autocrlf does on Windows
         os.utime(path, (2_000_000_000, 2_000_000_000))
@@ -155,10 +173,11 @@ def test_same_sources_give_the_same_bytes(tmp_path: Path) -> None:
 def test_two_builds_of_one_commit_are_identical(tmp_path: Path) -> None:
     """Without SOURCE_DATE_EPOCH the zip's one timestamp is the commit's, so rebuilding changes nothing."""
     checkout = copy_probe(tmp_path / "checkout")
+    shutil.copyfile(ROOT / "LICENSE", checkout / "LICENSE")
     committed_at = "2024-06-01T12:00:00+00:00"
     git = ["git", "-C", str(checkout), "-c", "user.name=probe", "-c", "user.email=probe@invalid"]
     env = clean_env(GIT_AUTHOR_DATE=committed_at, GIT_COMMITTER_DATE=committed_at)
-    for command in (["init", "-q"], ["add", "probe"], ["commit", "-q", "-m", "snapshot"]):
+    for command in (["init", "-q"], ["add", "probe", "LICENSE"], ["commit", "-q", "-m", "snapshot"]):
         subprocess.run([*git, *command], env=env, check=True, capture_output=True)
 
     _, first = build_bundle(tmp_path / "one", root=checkout)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from hostile import last_line
-from support import PRODUCT_KEYS, clean_env, parse_report, require_interpreter, run_probe
+from support import PRODUCT_KEYS, REPORT_FRAME_PREFIX, clean_env, parse_report, require_interpreter, run_probe
 
 from probe import __version__
 
@@ -168,15 +168,17 @@ def test_pretty_output_is_framed_too(tmp_path: Path) -> None:
         assert set(json.loads(run.stdout[start:])) >= set(PRODUCT_KEYS)
 
 
-def test_json_report_starts_a_line_after_the_hooks_output(tmp_path: Path) -> None:
-    """``--report --json`` is framed as the block is: after a newline, so the hook's line left
-    without one (``{"probe_schema_version":1}``) cannot join the report's opening brace."""
+def test_json_report_is_framed_as_the_block_is(tmp_path: Path) -> None:
+    """``--report --json`` is one line framed as the block is: after a newline, so the hook's line
+    left without one (``{"probe_schema_version":1}``) cannot join it, and the last line of stdout."""
     python = base_of(sys.executable)
     run = run_probe(python, "--report", "--json", env=hooked_env(tmp_path, python, SITECUSTOMIZE))
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith(EXPECTED_BEFORE + "\n{\n")
-    report = parse_report(run.stdout[len(EXPECTED_BEFORE) + 1 :])
-    assert report["probe_version"] == __version__
+    before, newline, line = run.stdout.rstrip("\n").rpartition("\n")
+    assert (before + newline, run.stdout[-1]) == (EXPECTED_BEFORE + "\n", "\n")
+    assert line.startswith(REPORT_FRAME_PREFIX)
+    report = parse_report(run.stdout)
+    assert json.loads(line) == report and report["probe_version"] == __version__
 
 
 def test_closed_stdout_is_not_a_crash(tmp_path: Path) -> None:

@@ -119,6 +119,14 @@ def test_installed_probe_carries_its_one_packaging(installed: Venv, elsewhere: P
     assert location == os.path.realpath(installed.purelib / "probe" / "_vendor" / "packaging" / "requirements.py")
 
 
+def test_installed_probe_carries_its_license(installed: Venv) -> None:
+    """PEP 639: the wheel declares its licence (``License-Expression``, ``License-File``) and carries the file."""
+    dist_info = installed.purelib / f"fastapi_probe-{__version__}.dist-info"
+    headers = (dist_info / "METADATA").read_text(encoding="utf-8").partition("\n\n")[0].splitlines()
+    assert {"License-Expression: MIT", "License-File: LICENSE"} <= set(headers)
+    assert (dist_info / "licenses" / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()
+
+
 def test_installed_probe_is_marked_typed(installed: Venv) -> None:
     """pyproject.toml claims ``Typing :: Typed``: PEP 561's marker is installed beside the package's modules."""
     assert '"Typing :: Typed"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")

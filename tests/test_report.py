@@ -259,7 +259,7 @@ def test_a_section_that_fails_is_named_and_the_rest_still_comes(monkeypatch: pyt
     # As under ``python -m probe``: the current folder first, which the user's search path leaves out.
     monkeypatch.setattr(sys, "path", [os.getcwd(), *sys.path])
     before = list(sys.path)
-    facts = assembly.gather_facts(paths=False)
+    facts = assembly.gather_facts(paths=False, timeout=60)
     assert sys.path == before  # the user's search path is handed to the lookups, not assigned
     report_validator().validate(facts)
     assert facts["os"] == {"summary": "unknown (KeyError)", "error": "KeyError"}
@@ -277,7 +277,7 @@ def test_a_product_whose_lookup_fails_is_shown_as_failed(monkeypatch: pytest.Mon
         raise PermissionError("/home/someone")
 
     monkeypatch.setattr(findings, "explain", broken)
-    facts = assembly.gather_facts(paths=False)
+    facts = assembly.gather_facts(paths=False, timeout=60)
     report_validator().validate(facts)
     assert facts["products"][0] == {
         "module": "fastapi",

@@ -374,6 +374,22 @@ def test_expired_deadline(tmp_path: Path) -> None:
     assert "starlette_version" not in block
 
 
+def test_report_within_its_deadline(tmp_path: Path) -> None:
+    """The same sleeping finder: ``--report --json --timeout 1`` comes by its deadline, what it cut not checked."""
+    python = fresh_base(tmp_path)
+    site = site_packages(python)
+    site.mkdir(parents=True)
+    (site / "sleepy_finder.py").write_text(SLEEPY_FINDER, encoding="utf-8")
+    (site / "sleepy.pth").write_text("import sleepy_finder\n", encoding="utf-8")
+    run = run_windows(python, "-m", "probe", "--report", "--json", "--timeout", "1", timeout=60)
+    assert run.returncode == 0, run.stderr
+    facts = parse_report(run.stdout)
+    assert facts["deadline"]["passed"] is True
+    assert "products" in facts["deadline"]["not_checked"]
+    found_by = {product["module"]: product["found_by"] for product in facts["products"]}
+    assert (found_by["fastapi"], found_by["starlette"]) == ("missing", "not checked")
+
+
 def test_block_imports_neither_platform_nor_wmi(bare: Case) -> None:
     """``platform`` (and on 3.12+ its ``_wmi``) would kill the process under wine: ``-X importtime`` lists every
     module the block's path imports."""

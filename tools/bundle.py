@@ -7,8 +7,9 @@
     python tools/bundle.py --no-bytecode       # sources only
 
 The folder holds ``probe/`` (every ``.py``, ``.json`` and ``LICENSE*`` file under it,
-subpackages included), its byte code, and a short README.txt; the extension runs ``<python> -m probe``
-with that folder as the working directory. Nothing else is needed in the user's interpreter.
+subpackages included), its byte code, the probe's own LICENSE, and a short README.txt; the
+extension runs ``<python> -m probe`` with that folder as the working directory. Nothing else
+is needed in the user's interpreter.
 
 Byte code: every module is compiled by each interpreter found here (CPython 3.8-3.14 and PyPy,
 in pyenv's folders or on PATH, as tests/pythons.py finds them), run as its own process, into
@@ -49,6 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE = "probe"
 SUFFIXES = (".py", ".json")
 LICENSE_PREFIX = "LICENSE"  # probe/_vendor/packaging/LICENSE*, which its licence asks to ship with it
+LICENSE = "LICENSE"  # the probe's own, at the checkout's root and the bundle's
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 FILE_MODE = 0o644
 DIR_MODE = 0o755
@@ -71,7 +73,8 @@ reports; `--help` the rest. Standard library only; CPython 3.8+ and PyPy 3.9+
 
 {bytecode}
 
-MIT license. Built from the probe repository by tools/bundle.py.
+MIT license: see LICENSE. The vendored packaging (probe/_vendor/packaging/) has its
+own licence files beside it. Built from the probe repository by tools/bundle.py.
 """
 
 # Run by each interpreter: compile the given files (relative to the folder) to checked-hash
@@ -135,6 +138,14 @@ def normalized(data: bytes) -> bytes:
 def package_contents(root: Path) -> dict[str, bytes]:
     """The package's files, by their ``/``-separated path inside the bundle folder."""
     return {path.relative_to(root).as_posix(): normalized(path.read_bytes()) for path in source_files(root)}
+
+
+def license_text(root: Path) -> bytes:
+    """The probe's own LICENSE (MIT), which must travel with every copy; a checkout without it builds nothing."""
+    path = root / LICENSE
+    if not path.is_file():
+        raise SystemExit(f"bundle: no {LICENSE} in {root}: the bundle must ship the probe's licence")
+    return normalized(path.read_bytes())
 
 
 def pythons() -> ModuleType:
@@ -307,6 +318,7 @@ def build(root: Path, out: Path, interpreters: list[Interpreter] | None = None) 
     modules = [name for name in contents if name.endswith(".py")]
     contents.update(compiled_contents(folder, interpreters, modules))
     contents["README.txt"] = readme_text(version, interpreters).encode("ascii")
+    contents[LICENSE] = license_text(root)
     contents = dict(sorted(contents.items()))
     write_folder(contents, folder)  # again, so every file has the fixed permissions
     write_zip(contents, archive, source_date_epoch(root))

@@ -1,6 +1,6 @@
 """What the report says about each product: its version, the distribution that provided it, how it was found.
 
-Versions come from the probe's own resolution (:func:`probe.products.explain`), so the
+Versions come from the probe's own resolution (:func:`probe.lookup.explain`), so the
 report and the block cannot disagree. pydantic-core comes along: pydantic pins the one it
 was built against, and a mismatch breaks ``import pydantic``.
 """
@@ -30,6 +30,8 @@ REPORTED = (*PRODUCTS, PYDANTIC_CORE)
 
 # A finding that stopped with an exception; the block calls that status "error".
 FOUND_FAILED = "failed"
+# A product the report's deadline passed before it was looked up (probe.report.deadline).
+FOUND_NOT_CHECKED = "not checked"
 
 FOUND_BY_WORDS = {
     FOUND_METADATA: "metadata",
@@ -37,6 +39,7 @@ FOUND_BY_WORDS = {
     FOUND_SOURCE: "source (no metadata)",
     FOUND_NO_FILE: "namespace package (no version)",
     FOUND_MISSING: "",
+    FOUND_NOT_CHECKED: "not checked (deadline)",
 }
 
 
@@ -50,17 +53,15 @@ class FailedLookup(Finding):
         self.error = error
 
 
+NOT_CHECKED = Finding(None, FOUND_NOT_CHECKED)
+
+
 def explain_safely(target: Target, search_path: "list[str]") -> Finding:
-    """:func:`probe.products.explain`, or a :class:`FailedLookup`: one product must not cost the report."""
+    """:func:`probe.lookup.explain`, or a :class:`FailedLookup`: one product must not cost the report."""
     try:
         return explain(target, search_path)
     except BaseException as error:  # as in the block: even a hook's SystemExit costs this product only
         return FailedLookup(type(error).__name__)
-
-
-def findings(search_path: "list[str]") -> "Findings":
-    """Every reported product, with how it resolved on *search_path* (the user's, as the block has it)."""
-    return [(target, explain_safely(target, search_path)) for target in REPORTED]
 
 
 def module_of(target: Target) -> str:

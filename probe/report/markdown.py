@@ -27,6 +27,15 @@ def products_table(products: "list[Facts]", paths: bool) -> str:
     return "\n".join(rows)
 
 
+def deadline_note(deadline: "Facts") -> str:
+    """What the deadline left unchecked, and how to wait longer."""
+    what = ", ".join(name.replace("_", " ") for name in deadline["not_checked"])
+    if not deadline["passed"]:  # the work stopped early (a start-up hook broke it), not the deadline
+        return f"not checked: {what}"
+    seconds = f"{deadline['seconds']:g}"
+    return f"not checked, because the deadline of {seconds} s passed first: {what} (`--timeout SECONDS` waits longer)"
+
+
 def render_markdown(facts: "Facts") -> str:
     """The facts of :func:`probe.report.assembly.gather_facts` as a Markdown section."""
     paths = "paths" in facts
@@ -45,6 +54,8 @@ def render_markdown(facts: "Facts") -> str:
         lines.append("- **sys.prefix**: {}".format(code(facts["paths"]["prefix"])))
     lines += ["", products_table(facts["products"], paths), "", "**Noticed**", ""]
     noticed = facts["notices"] + [requirement["message"] for requirement in facts["unmet_requirements"]]
+    if facts["deadline"]["not_checked"]:
+        noticed.append(deadline_note(facts["deadline"]))
     lines += ["- " + note for note in noticed] if noticed else ["- nothing unusual"]
     lines += ["", f"<sub>`python -m probe --report`, probe {__version__}</sub>"]
     return "\n".join(lines) + "\n"

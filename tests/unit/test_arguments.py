@@ -28,6 +28,8 @@ def test_no_arguments_is_the_block() -> None:
         (["--", "--pretty"], "names", None),  # after --, a name; this one is not a valid one
         (["--report", "--paths"], "paths", True),
         (["--report"], "action", "report"),
+        (["--report", "--json"], "timeout", 10.0),  # a person waits: the report's own default
+        (["--timeout", "30", "--report"], "timeout", 30.0),
         (["--schema"], "action", "schema"),
         (["-V"], "action", "version"),
         (["--version", "--version"], "action", "version"),

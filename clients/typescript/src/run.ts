@@ -1,16 +1,20 @@
 // Running `<python> -m probe ...` the way the probe's README asks ("For integrators: Calling it"),
-// and reading back only what a run that exited 0 printed.
+// and taking its answer when the probe is done with stdout, not when the process is gone.
 
-import { type ExecFileException, execFile } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { BLOCK_PREFIX, framedLine } from "./frame.js";
 
 /** How to run the probe; every field has a default. */
 export interface ProbeOptions {
-  /** Kill the interpreter after this many milliseconds (execFile's `timeout`). Default 5000. */
+  /**
+   * Stop waiting after this many milliseconds: the run gives what the rule below allows by then,
+   * and the process is killed. Default 5000.
+   */
   readonly timeoutMs?: number;
   /**
-   * Stop waiting after this many milliseconds, whatever the process does: execFile calls back only
-   * once the process is gone, and a thread stuck in a stalled network file system (sshfs, rclone)
-   * can hold it even after SIGKILL. Default `timeoutMs` + 1000.
+   * @deprecated Not used: the run ends by `timeoutMs`, whether the process is gone or not (a
+   * thread stuck in a stalled FUSE mount can hold it even after SIGKILL). Kept so that callers that
+   * set it still compile.
    */
   readonly guardMs?: number;
   /** The child's environment, before PYTHONSAFEPATH is taken out of it. Default `process.env`. */
@@ -18,7 +22,17 @@ export interface ProbeOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
-const GUARD_GRACE_MS = 1000;
+
+/**
+ * How long one of the two ends (stdout's end, the exit) waits for the other once stdout holds a
+ * framed line. The probe closes stdout and exits in the same instant: what takes longer is held
+ * by something else (the kernel, for a thread in a stalled mount; a process a start-up hook left
+ * behind, for stdout), and the answer is already there.
+ */
+export const EXIT_GRACE_MS = 500;
+
+/** More stdout than any answer needs: a start-up hook flooding it. The run is killed, with no answer. */
+export const MAX_STDOUT = 1024 * 1024;
 
 /**
  * The environment to run the probe in: *env* without PYTHONSAFEPATH, which would keep the bundle
@@ -34,92 +48,127 @@ export function probeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * Which path settled a run. The answer needs only "exit"; the others say why there is none, so the
- * tests can check which of the module's defences acted rather than how long it took.
+ * Which path settled a run. The first three give stdout; the others say why there is none, so the
+ * tests can check which rule acted rather than how long it took.
  */
 export type SettledBy =
-  | "exit" // execFile called back: the process exited 0
-  | "failure" // execFile called back: another exit status, or a signal the module did not send
-  | "timeout" // execFile called back after its timeout killed the process
-  | "not-started" // no process: the interpreter is not there or not executable, or Node refused the arguments
-  | "guard"; // the guard timer, before execFile called back
+  | "exit" // stdout ended and the process exited 0
+  | "stdout-end" // stdout ended with a framed line; the process had not exited EXIT_GRACE_MS later
+  | "exit-stdout-open" // exited 0 with a framed line on stdout, which was still open EXIT_GRACE_MS later
+  | "failure" // another exit status, a signal the module did not send, or stdout past MAX_STDOUT
+  | "timeout" // timeoutMs passed before the rule allowed an answer: killed, no answer
+  | "not-started"; // no process: the interpreter is not there or not executable, or Node refused the arguments
 
-/** A settled run: stdout when it exited 0, and the path that settled it. */
+/** A settled run: stdout when the rule gives it, and the path that settled it. */
 export interface ProbeRun {
   readonly stdout: string | undefined;
   readonly settledBy: SettledBy;
 }
 
-// execFile reports a full stdout or stderr with this code, after killing the process itself.
-const MAX_BUFFER = "ERR_CHILD_PROCESS_STDIO_MAXBUFFER";
-
-/** What execFile's callback says about the run: its error (null when it exited 0). */
-function settledByCallback(error: ExecFileException | null): SettledBy {
-  if (error === null) return "exit";
-  if (typeof error.code === "string" && error.code !== MAX_BUFFER) return "not-started"; // ENOENT, EACCES
-  return error.killed === true && error.code !== MAX_BUFFER ? "timeout" : "failure";
-}
-
 /**
  * Runs `<python> -m probe <args>` with *bundleDir* as the working directory, and resolves to its
- * stdout when it exited 0, or to undefined: another exit status (2 is a bad argument; anything
- * else is the interpreter failing before the probe could answer), a kill by the timeout, an
- * interpreter that cannot be started, or the guard timer. Never rejects.
+ * stdout when the rule of {@link runProbeSettled} gives it, or to undefined. Never rejects.
  */
 export async function runProbe(
   python: string,
   bundleDir: string,
   args: readonly string[],
   options: ProbeOptions = {},
+  prefix: string = BLOCK_PREFIX,
 ): Promise<string | undefined> {
-  return (await runProbeSettled(python, bundleDir, args, options)).stdout;
+  return (await runProbeSettled(python, bundleDir, args, options, prefix)).stdout;
 }
 
-/** {@link runProbe}, with the path that settled the run. Never rejects. */
+/**
+ * {@link runProbe}, with the path that settled the run. The rule, for the answer's *prefix*
+ * (the block's or the report's):
+ *
+ * - stdout ended and the process exited 0: stdout;
+ * - stdout holds a line that frames, and one of the two (stdout's end, exit 0) has come but not
+ *   the other within {@link EXIT_GRACE_MS}: stdout, and what is left is killed;
+ * - another exit status, a signal, or `timeoutMs` before any of this: nothing, and the process
+ *   is killed. So a start-up hook that prints a block-like line and hangs gives nothing: it
+ *   neither closes stdout nor exits.
+ *
+ * Never rejects, and never waits past `timeoutMs`.
+ */
 export function runProbeSettled(
   python: string,
   bundleDir: string,
   args: readonly string[],
   options: ProbeOptions = {},
+  prefix: string = BLOCK_PREFIX,
 ): Promise<ProbeRun> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const guardMs = options.guardMs ?? timeoutMs + GUARD_GRACE_MS;
   return new Promise((resolve) => {
-    let guard: NodeJS.Timeout | undefined;
-    const settle = (settledBy: SettledBy, stdout?: string): void => {
-      clearTimeout(guard);
-      resolve({ stdout, settledBy }); // a second call changes nothing
-    };
-    let child: ReturnType<typeof execFile>;
+    let child: ChildProcess;
     try {
-      child = execFile(
-        python,
-        ["-m", "probe", ...args],
-        {
-          cwd: bundleDir,
-          env: probeEnvironment(options.env ?? process.env),
-          // On the timeout execFile kills the process and closes the pipes (which a child that a
-          // start-up hook left behind may hold), then calls back once the process is gone.
-          timeout: timeoutMs,
-          killSignal: "SIGKILL", // the probe keeps nothing to clean up; a hung start-up hook may trap SIGTERM
-          windowsHide: true,
-          encoding: "utf8",
-        },
-        (error, stdout) => {
-          const settledBy = settledByCallback(error);
-          settle(settledBy, settledBy === "exit" ? stdout : undefined);
-        },
-      );
+      child = spawn(python, ["-m", "probe", ...args], {
+        cwd: bundleDir,
+        env: probeEnvironment(options.env ?? process.env),
+        // No stdin: a start-up hook that reads it gets end-of-file at once instead of waiting.
+        // stderr is for people; the answer is on stdout.
+        stdio: ["ignore", "pipe", "ignore"],
+        windowsHide: true,
+      });
     } catch {
       // Arguments Node refuses before it spawns anything: an empty path, a NUL byte in it.
-      settle("not-started");
+      resolve({ stdout: undefined, settledBy: "not-started" });
       return;
     }
-    // No stdin: a start-up hook that reads it gets end-of-file at once instead of waiting.
-    child.stdin?.on("error", () => {}); // EPIPE when the process is already gone
-    child.stdin?.end();
-    // A process that even SIGKILL does not end at once (a thread in a stalled file system) is
-    // not waited for; the callback, if it ever comes, changes nothing.
-    guard = setTimeout(() => settle("guard"), guardMs);
+    const out = child.stdout!;
+    let stdout = "";
+    let ended = false; // stdout's end: the probe closed it (or the last process holding it went)
+    let exitCode: number | null | undefined; // undefined: still running; null: ended by a signal
+    let done = false;
+    let grace: NodeJS.Timeout | undefined;
+
+    const settle = (settledBy: SettledBy, answer?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timeout);
+      clearTimeout(grace);
+      // The probe keeps nothing to clean up, and a hung start-up hook may trap SIGTERM.
+      if (exitCode === undefined) child.kill("SIGKILL");
+      out.destroy(); // a process the hook left behind may hold the pipe: stop reading it
+      child.unref(); // a process held in the kernel does not keep the caller's event loop alive
+      resolve({ stdout: answer, settledBy });
+    };
+    const framed = (): boolean => framedLine(stdout, prefix) !== undefined;
+    // What one end alone gives: stdout, if it holds a framed line; named for the end that came.
+    const oneEnd = (): SettledBy | undefined =>
+      (ended || exitCode === 0) && framed() ? (ended ? "stdout-end" : "exit-stdout-open") : undefined;
+    const decide = (): void => {
+      if (exitCode !== undefined && exitCode !== 0) return settle("failure");
+      if (ended && exitCode === 0) return settle("exit", stdout);
+      if (grace === undefined && oneEnd() !== undefined) {
+        grace = setTimeout(() => settle(oneEnd()!, stdout), EXIT_GRACE_MS);
+      }
+    };
+
+    const timeout = setTimeout(() => {
+      const settledBy = oneEnd();
+      if (settledBy === undefined) settle("timeout");
+      else settle(settledBy, stdout);
+    }, timeoutMs);
+    out.setEncoding("utf8");
+    out.on("data", (chunk: string) => {
+      stdout += chunk;
+      if (stdout.length > MAX_STDOUT) settle("failure");
+      else decide();
+    });
+    out.on("end", () => {
+      ended = true;
+      decide();
+    });
+    out.on("error", () => {}); // a broken pipe is no answer; the timeout ends the wait
+    child.on("exit", (code) => {
+      exitCode = code; // null when a signal ended it
+      decide();
+    });
+    child.on("error", () => {
+      // ENOENT, EACCES: nothing was started. (A kill that fails leaves the run to the timeout.)
+      if (child.pid === undefined) settle("not-started");
+    });
   });
 }

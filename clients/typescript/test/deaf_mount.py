@@ -1,4 +1,4 @@
-"""Serve a FUSE mount that never answers, for the Node tests: the guard timer's real case.
+"""Serve a FUSE mount that never answers, for the Node tests: a process held after its answer.
 
     python deaf_mount.py NAME ...
 

@@ -6,7 +6,7 @@ import os from "node:os";
 import { describe, test } from "node:test";
 import { BUG_REPORT_TEMPLATE, ISSUE_FORM_FIELDS, issueFormUrl, probePython, probeReport } from "../src/index.js";
 import { MAX_FIELD_LENGTH } from "../src/issue-form.js";
-import { frameReport } from "../src/probe.js";
+import { BLOCK_PREFIX, framedObject, REPORT_PREFIX } from "../src/frame.js";
 import {
   BUNDLE,
   cleanEnv,
@@ -45,6 +45,10 @@ describe("from the real report", { concurrency: true }, () => {
       assert.ok(supported);
       // The bundle ships probe/report/schema.json: every report is validated against it.
       assert.deepEqual(reportSchemaErrors(report), []);
+      assert.deepEqual(report["deadline"], { seconds: 10, passed: false, not_checked: [] });
+      // One line, the last of stdout, found by the block's rule with the report's prefix.
+      const raw = await rawRun(python, ["--report", "--json"], cleanEnv());
+      assert.ok(raw.stdout.endsWith("\n") && raw.stdout.trimEnd().split("\n").at(-1)!.startsWith(REPORT_PREFIX));
       const block = await probePython(python, BUNDLE, { env: cleanEnv() });
       assert.ok(block !== undefined);
       const url = issueFormUrl(report, NEW_ISSUE);
@@ -146,21 +150,19 @@ describe("from constructed reports", () => {
   });
 });
 
-test("the report is framed from the last line that opens it, one line or indented", () => {
+test("the report and the block are framed by one rule: the last line that starts with the prefix", () => {
   const report = { report_schema_version: 1, python: { version: "3.12.1" }, issue_form: { os: "Windows 11" } };
-  const pretty = JSON.stringify(report, null, 2);
-  for (const stdout of [
-    `\n${pretty}\n`,
-    `a hook's line\n{"probe_schema_version":1}\nno newline\n${pretty.replaceAll("\n", "\r\n")}\r\n`,
-    `{"report_schema_version": 1, "hostile": true}\n{"hostile": {"report_schema_version": 1}}\n${pretty}`,
-    `{"hostile": {"report_schema_version": 2}}\n${JSON.stringify(report)}`,
-  ]) {
-    assert.deepEqual(frameReport(stdout), report, stdout);
-  }
-  // The probe writes a newline before the report: a brace inside a line does not open one.
-  assert.equal(frameReport(`no newline${pretty}\n`), undefined, "joined to a hook's line");
-  assert.equal(frameReport(JSON.stringify({ ...report, report_schema_version: 2 })), undefined, "another version");
-  assert.equal(frameReport(`${pretty}\n{"after": 1}\n`), undefined, "text after the report");
-  assert.equal(frameReport(JSON.stringify(report.python)), undefined, "no report_schema_version");
-  assert.equal(frameReport(""), undefined);
+  const block = { probe_schema_version: 1, probe_status: "ok" };
+  const stdout =
+    `a hook's line\r\n${JSON.stringify({ ...report, hostile: true })}\nno newline` +
+    `\n${JSON.stringify(report)}\r\n${JSON.stringify(block)}\n`;
+  assert.deepEqual(framedObject(stdout, REPORT_PREFIX), report);
+  assert.deepEqual(framedObject(stdout, BLOCK_PREFIX), block);
+  // The probe writes a newline before its line: one joined to a hook's output does not frame.
+  assert.equal(framedObject(`no newline${JSON.stringify(report)}\n`, REPORT_PREFIX), undefined);
+  // Indented, as the report once was, it does not frame: the line that starts it is only "{".
+  assert.equal(framedObject(JSON.stringify(report, null, 2), REPORT_PREFIX), undefined);
+  assert.equal(framedObject(`${JSON.stringify(report)}\n{"report_schema_version":1,"cut`, REPORT_PREFIX), undefined);
+  assert.equal(framedObject(' {"report_schema_version":1}', REPORT_PREFIX), undefined, "the prefix starts the line");
+  assert.equal(framedObject("", REPORT_PREFIX), undefined);
 });

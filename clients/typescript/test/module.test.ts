@@ -1,10 +1,10 @@
 // The module's own behaviour, on the newest interpreter: what it does when the run does not go
 // as planned (a non-zero exit, no block, a block of another schema version, no interpreter, a
-// hung start-up hook, a child process holding the pipes), and what it does to the child's
-// environment and stdin. The guard timer has its own file, test/guard.test.ts.
+// flood of output), and what it does to the child's environment and stdin. When a run settles
+// (a process held after its block, a hook's hung process or one holding the pipes, the timeout)
+// has its own file, test/settle.test.ts.
 
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { probePython } from "../src/index.js";
@@ -17,51 +17,12 @@ import {
   newestInterpreter,
   rawRun,
   temporaryDir,
-  timed,
-  treeOf,
   withStartupHook,
+  standInBundle,
+  VALID_LINE,
 } from "./support.js";
 
 const { python, major, minor } = newestInterpreter();
-
-const VALID_LINE = JSON.stringify({
-  probe_schema_version: 1,
-  probe_version: "0.1.0",
-  probe_status: "ok",
-  python_version: "3.12.1",
-  python_implementation: "cpython",
-  python_platform: "linux",
-  python_arch: "x64",
-});
-
-/** A stand-in bundle whose `python -m probe` runs *main* instead of the probe. */
-function standInBundle(main: string): string {
-  return treeOf({ "probe/__init__.py": "", "probe/__main__.py": main });
-}
-
-/**
- * A start-up hook that leaves behind a child process holding the interpreter's stdout and stderr
- * (its pid in *pidFile*), then, with *hang*, keeps the interpreter from going on.
- */
-function pipeHolderHook(pidFile: string, hang: boolean): string {
-  return `
-import subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-with open(${JSON.stringify(pidFile)}, "w") as out:
-    out.write(str(child.pid))
-${hang ? "time.sleep(30)" : ""}
-`;
-}
-
-/** Whether the child whose pid is in *pidFile* was still there; it is gone now. */
-function killHolder(pidFile: string): boolean {
-  try {
-    process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL");
-    return true;
-  } catch {
-    return false; // ESRCH: it had gone already
-  }
-}
 
 describe(`the module's own behaviour (${python}, ${major}.${minor})`, { concurrency: true }, () => {
   test("a non-zero exit is no answer, even with a block-like line printed first", async () => {
@@ -102,30 +63,7 @@ describe(`the module's own behaviour (${python}, ${major}.${minor})`, { concurre
     }
   });
 
-  test("a hung start-up hook, even one whose child holds the pipes, is killed by the timeout: no answer", async () => {
-    const pidFile = path.join(temporaryDir(), "pid");
-    const env = withStartupHook(pipeHolderHook(pidFile, true));
-    // A guard ten times the timeout: were the kill not to end the run, the guard would.
-    const run = await runProbeSettled(python, BUNDLE, [], { env, timeoutMs: 1000, guardMs: 10000 });
-    assert.deepEqual(run, { stdout: undefined, settledBy: "timeout" });
-    assert.ok(killHolder(pidFile), "the child holding the pipes was gone: the test proves nothing");
-  });
-
-  test("a probe that exited 0 while a child holds its pipes: its block, at the timeout", async () => {
-    const pidFile = path.join(temporaryDir(), "pid");
-    const env = withStartupHook(pipeHolderHook(pidFile, false));
-    const { value: run, ms } = await timed(
-      runProbeSettled(python, BUNDLE, [], { env, timeoutMs: 1000, guardMs: 10000 }),
-    );
-    assert.equal(run.settledBy, "exit");
-    const block = frameBlock(run.stdout ?? "");
-    assertValidBlock(block);
-    assert.equal(block.probe_status, "ok");
-    assert.ok(ms >= 900, `took ${ms} ms: nothing held the pipes until the timeout`);
-    assert.ok(killHolder(pidFile), "the child holding the pipes was gone: the test proves nothing");
-  });
-
-  test("a start-up hook that floods stdout past execFile's buffer: no answer, and not called a timeout", async () => {
+  test("a start-up hook that floods stdout past the module's limit: no answer, and not called a timeout", async () => {
     const env = withStartupHook("import sys\nsys.stdout.write('x' * (2 << 20))\n");
     assert.deepEqual(await runProbeSettled(python, BUNDLE, [], { env }), { stdout: undefined, settledBy: "failure" });
   });

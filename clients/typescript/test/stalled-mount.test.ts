@@ -1,7 +1,8 @@
-// The guard timer's real case: fastapi on a network file system that stopped answering, whose
-// daemon ignores interrupts (sshfs, rclone). The probe answers by its deadline and closes its
-// output, but the thread it abandoned holds the process, even against SIGKILL, until the mount
-// answers; execFile calls back only once the process is gone. The mount is real (FUSE, served by
+// The real case of "take the answer when stdout ends, not when the process exits": fastapi on a
+// network file system that stopped answering, whose daemon ignores interrupts (sshfs, rclone).
+// The probe answers by its deadline (status "timeout") and closes its output, but the thread it
+// abandoned holds the process, even against SIGKILL, until the mount answers; a caller that
+// waited for the exit (execFile) would get nothing. The mount is real (FUSE, served by
 // test/deaf_mount.py): Linux, as root, with /dev/fuse; the project's CI has all three.
 
 import assert from "node:assert/strict";
@@ -9,9 +10,11 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
+import { REPORT_PREFIX, framedObject } from "../src/frame.js";
+import { frameBlock } from "../src/probe.js";
 import { runProbeSettled } from "../src/run.js";
-import { BUNDLE, CLIENT_DIR, cleanEnv, newestInterpreter } from "./support.js";
+import { assertValidBlock, BUNDLE, CLIENT_DIR, cleanEnv, newestInterpreter, reportSchemaErrors } from "./support.js";
 
 const IN_CI = ["1", "true", "yes"].includes((process.env["PROBE_STRICT"] ?? "").toLowerCase());
 const { python } = newestInterpreter();
@@ -42,7 +45,8 @@ function children(): Map<number, string[]> {
   return found;
 }
 
-test("a process held by a deaf mount: no answer, when the guard fires, not when the mount answers", async (t) => {
+/** Runs *use* with the path of a new deaf mount listing fastapi, then releases and unmounts it. */
+async function withDeafMount(t: TestContext, use: (mountpoint: string) => Promise<void>): Promise<void> {
   const reason = unavailable();
   if (reason !== undefined) {
     if (IN_CI) assert.fail(`${reason} (CI must have it)`);
@@ -57,11 +61,7 @@ test("a process held by a deaf mount: no answer, when the guard fires, not when 
     server.once("exit", (code) => reject(new Error(`deaf_mount.py exited ${code} before mounting`)));
   });
   try {
-    const env = cleanEnv({ PYTHONPATH: mountpoint });
-    const run = runProbeSettled(python, BUNDLE, [], { env, timeoutMs: 3000, guardMs: 4000 });
-    // Without the guard the run would wait for the mount, which answers only when this test ends.
-    const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 10 * 4000).unref());
-    assert.deepEqual(await Promise.race([run, hung]), { stdout: undefined, settledBy: "guard" });
+    await use(mountpoint);
     const held = [...children()].filter(([pid]) => pid !== server.pid);
     // The control: the probe's process is still there, one of its threads waiting on the mount.
     assert.equal(held.length, 1, `the stalled mount should still hold the probe's process: ${JSON.stringify(held)}`);
@@ -71,4 +71,37 @@ test("a process held by a deaf mount: no answer, when the guard fires, not when 
     server.stdin.end(); // releases the stall and unmounts: the held process ends
     await gone;
   }
-});
+}
+
+// A timeout long enough that only the held process's stdout can have settled the run first.
+// (One mount per test: the held process's lookup keeps the mount's folder locked, and the next
+// interpreter to start with it on sys.path would wait at start-up, before the probe runs.)
+const TIMEOUT_MS = 30000;
+
+test("a process held by a deaf mount: its block when stdout ends, with status timeout", (t) =>
+  withDeafMount(t, async (mountpoint) => {
+    const env = cleanEnv({ PYTHONPATH: mountpoint });
+    const run = await runProbeSettled(python, BUNDLE, [], { env, timeoutMs: TIMEOUT_MS });
+    assert.equal(run.settledBy, "stdout-end");
+    const block = frameBlock(run.stdout ?? "");
+    assertValidBlock(block);
+    assert.equal(block.probe_status, "timeout");
+    assert.ok(!("fastapi_version" in block), "the stalled product has a value");
+  }));
+
+test("the report, held likewise: what it reached by its deadline, fastapi not checked", (t) =>
+  withDeafMount(t, async (mountpoint) => {
+    const env = cleanEnv({ PYTHONPATH: mountpoint });
+    const args = ["--report", "--json", "--timeout", "1"];
+    const run = await runProbeSettled(python, BUNDLE, args, { env, timeoutMs: TIMEOUT_MS }, REPORT_PREFIX);
+    assert.equal(run.settledBy, "stdout-end");
+    const report = framedObject(run.stdout ?? "", REPORT_PREFIX);
+    assert.deepEqual(reportSchemaErrors(report), []);
+    assert.deepEqual(report!["deadline"], {
+      seconds: 1,
+      passed: true,
+      not_checked: ["hardware", "products", "notices", "unmet_requirements"],
+    });
+    const products = report!["products"] as { module: string; found_by: string }[];
+    assert.equal(products.find((product) => product.module === "fastapi")?.found_by, "not checked");
+  }));

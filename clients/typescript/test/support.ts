@@ -168,6 +168,22 @@ export function withStartupHook(source: string): NodeJS.ProcessEnv {
   return cleanEnv({ PYTHONPATH: treeOf({ "sitecustomize.py": source }) });
 }
 
+/** A line that frames as a valid block, for stand-ins and start-up hooks to print. */
+export const VALID_LINE = JSON.stringify({
+  probe_schema_version: 1,
+  probe_version: "0.1.0",
+  probe_status: "ok",
+  python_version: "3.12.1",
+  python_implementation: "cpython",
+  python_platform: "linux",
+  python_arch: "x64",
+});
+
+/** A stand-in bundle whose `python -m probe` runs *main* instead of the probe. */
+export function standInBundle(main: string): string {
+  return treeOf({ "probe/__init__.py": "", "probe/__main__.py": main });
+}
+
 export interface RawRun {
   readonly code: number | null;
   readonly stdout: string;
