@@ -137,11 +137,11 @@ def main(argv: "list[str]") -> int:
         return 2
     if options.action == "block":
         return answer(options.names, options.timeout, options.pretty)
-    if options.action == "report":  # a person's command: Ctrl-C and SIGTERM stop it (exit 130, 143)
-        from probe.report.interrupt import stop_on_signals
-
-        stop_on_signals()
     try:
+        if options.action == "report":  # a person's command: Ctrl-C and SIGTERM stop it (exit 130, 143)
+            from probe.report.interrupt import stop_on_signals
+
+            stop_on_signals()
         write_stdout(action_text(options))
     except BaseException as error:
         write_stderr(error_line("--" + options.action, error))
