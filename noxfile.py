@@ -89,6 +89,9 @@ os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pythons.pyenv
 # A missing interpreter is skipped, never downloaded: uv would otherwise fetch a build of its own.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 os.environ["UV_CACHE_DIR"] = str(CACHE / "uv")
+# The sessions' tools (pytest, ruff, mypy...) from PyPI as it stood at the tests' snapshot, like
+# the tests' own environments: a release cannot turn CI red overnight (tests/pypi-snapshot.txt).
+os.environ["UV_EXCLUDE_NEWER"] = (ROOT / "tests" / "pypi-snapshot.txt").read_text(encoding="utf-8").split()[-1]
 
 PYTHONS = pythons.SUPPORTED
 
