@@ -1,8 +1,16 @@
 """Test, lint and type-check the probe on every interpreter this machine has.
 
     python3 noxfile.py            # everything (what CI runs); installs nox on first use
-    python3 noxfile.py -s tests   # the test suite on every interpreter found
+    python3 noxfile.py -s unit    # the in-process tier alone, on the Python running nox (seconds)
+    python3 noxfile.py -s tests   # the host tier on every interpreter found
+    python3 noxfile.py -s matrix  # the tests that drive every interpreter themselves, once
     python3 noxfile.py -s bench   # the benchmark (not part of the default run)
+
+The tests come in three tiers (CONTRIBUTING.md): ``unit`` (tests/unit, in-process), ``host``
+(the files in tests/: the session's own interpreter as a subprocess and real environments built
+for it, once per interpreter: the ``tests-3.X`` sessions) and ``matrix`` (tests/matrix and the
+cases marked ``matrix``: they launch the other interpreters themselves, so they run once per
+run, as do the Windows, foreign and Node sessions).
 
 Interpreters are looked up on PATH and in pyenv (``$PYENV_ROOT`` or ``~/.pyenv``); one
 that is missing is skipped, not failed, so a contributor with fewer of them can still run
@@ -81,13 +89,18 @@ os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pythons.pyenv
 # A missing interpreter is skipped, never downloaded: uv would otherwise fetch a build of its own.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 os.environ["UV_CACHE_DIR"] = str(CACHE / "uv")
+# The sessions' tools (pytest, ruff, mypy...) from PyPI as it stood at the tests' snapshot, like
+# the tests' own environments: a release cannot turn CI red overnight (tests/pypi-snapshot.txt).
+os.environ["UV_EXCLUDE_NEWER"] = (ROOT / "tests" / "pypi-snapshot.txt").read_text(encoding="utf-8").split()[-1]
 
 PYTHONS = pythons.SUPPORTED
 
 nox.options.error_on_missing_interpreters = False
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = [
+    "unit",
     "tests",
+    "matrix",
     *(f"tests-windows-{version}" for version in pythons.WINDOWS_PYTHONS),
     "tests-foreign",
     "lint",
@@ -96,13 +109,23 @@ nox.options.sessions = [
 ]
 
 
+# pytest's arguments for the host and matrix tiers: the same files, split by the ``matrix`` marker
+# (tests/conftest.py puts it on everything in tests/matrix).
+HOST_TIER = ["--ignore=tests/unit", "-m", "not matrix"]
+MATRIX_TIER = ["--ignore=tests/unit", "-m", "matrix"]
+
+
+def junit_file(session: nox.Session) -> str:
+    """Where the session's pytest writes its JUnit report; tools/test_summary.py adds them all up."""
+    return f"--junitxml={ROOT / '.nox' / 'junit' / f'{session.name}.xml'}"
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The pytest suite, with the probe as a checkout (the way the extension ships it)."""
+    """The host tier: the probe as a checkout (the way the extension ships it) run by this interpreter."""
     session.install(*extra("test"))
     session.env["PROBE_TEST_CACHE"] = str(CACHE)
-    junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
-    session.run("python", "-m", "pytest", f"--junitxml={junit}", *session.posargs)
+    session.run("python", "-m", "pytest", junit_file(session), *HOST_TIER, *(session.posargs or ["tests"]))
 
 
 # Windows CPython under wine, and i386 / arm64 Linux CPython: the host's own Python runs pytest
@@ -110,12 +133,17 @@ def tests(session: nox.Session) -> None:
 HOST_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def platform_tests(session: nox.Session, test_file: str, **env: str) -> None:
+def platform_tests(session: nox.Session, *pytest_args: str, **env: str) -> None:
     session.install(*extra("test"))
     session.env["PROBE_TEST_CACHE"] = str(CACHE)
     session.env.update(env)
-    junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
-    session.run("python", "-m", "pytest", f"--junitxml={junit}", test_file, *session.posargs)
+    session.run("python", "-m", "pytest", junit_file(session), *pytest_args, *session.posargs)
+
+
+@nox.session(python=HOST_PYTHON)
+def matrix(session: nox.Session) -> None:
+    """The matrix tier, once: the bundle, its byte code and the block on every interpreter found, old ones too."""
+    platform_tests(session, *MATRIX_TIER, "tests")
 
 
 def windows_session(version: str) -> None:
@@ -124,7 +152,7 @@ def windows_session(version: str) -> None:
         """The Windows slice of the suite on the official Windows CPython under wine."""
         for program in ("wine", "wineserver"):
             require_program(session, program, "install wine 8+ (apt-get install wine wine64)")
-        platform_tests(session, "tests/test_windows.py", PROBE_WINDOWS_PYTHON=version)
+        platform_tests(session, "tests/matrix/test_windows.py", PROBE_WINDOWS_PYTHON=version)
 
 
 for _version in pythons.WINDOWS_PYTHONS:
@@ -136,19 +164,19 @@ def foreign(session: nox.Session) -> None:
     """Debian's CPython 3.11 for i386 (32-bit) and arm64 (under qemu-user)."""
     for program in ("apt-get", "dpkg", "qemu-aarch64-static"):
         require_program(session, program, "install qemu-user-static (Debian, Ubuntu)")
-    platform_tests(session, "tests/test_foreign.py", PROBE_FOREIGN="1")
+    platform_tests(session, "tests/matrix/test_foreign.py", PROBE_FOREIGN="1")
 
 
-@nox.session(python="3.12")
+@nox.session(python=None)
 def unit(session: nox.Session) -> None:
-    """The fast tier alone: tests/unit, in-process on file trees from dicts, no subprocess, no network.
+    """The unit tier: tests/unit, in-process on file trees from dicts, no subprocess, no network.
 
-    ``tests`` runs it too, on every interpreter (it costs a second or two there); this is the
-    quick loop for a contributor. The conftest above tests/unit is not loaded (--confcutdir),
-    so the ``unit`` extra (pytest, jsonschema) is all it needs.
+    On the Python running nox, whichever 3.8+ that is. The conftest above tests/unit is not
+    loaded (--confcutdir), so the ``unit`` extra is all it needs.
     """
     session.install(*extra("unit"))
-    session.run("python", "-m", "pytest", "--confcutdir=tests/unit", "tests/unit", *session.posargs)
+    tier = ["--confcutdir=tests/unit", "tests/unit"]
+    session.run("python", "-m", "pytest", junit_file(session), *tier, *session.posargs)
 
 
 @nox.session(python="3.12")

@@ -1,13 +1,16 @@
-"""The benchmark's results, typed: what ``measure`` produces, ``render`` reads and results.json holds.
+"""The benchmark's results, typed: what ``measure`` produces and ``render`` reads.
 
 JSON-shaped on purpose (TypedDicts of numbers, strings and lists), so that a run with
-``--only`` can load the previous results.json, replace its own environments and render
-the whole document again.
+``--only`` can load the previous results, replace its own environments and render the whole
+document again. Two files: bench/results.json, every raw sample, stays on the machine that
+measured (git ignores it: 450 kB that every run rewrote); bench/summary.json, what the
+tables and the plot are drawn from (:func:`summary`), is committed beside BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Dict, Literal, TypedDict, cast
 
@@ -80,12 +83,12 @@ class _EnvResultRequired(TypedDict):
     facts: Facts
     pythonpath: list[str]
     summary: dict[str, Summary]  # command -> metric -> statistics
-    samples: dict[str, list[Sample]]
     opened: Opened
     syscalls: SyscallCounts | None
 
 
 class EnvResult(_EnvResultRequired, total=False):
+    samples: dict[str, list[Sample]]  # command -> every sample; results.json only, not the summary
     extension: ExtensionView
 
 
@@ -112,6 +115,17 @@ class Results(TypedDict):
 def median_ratio(result: EnvResult, top: str, bottom: str, metric: Metric) -> float:
     """The median of *top*'s *metric* over *bottom*'s, in one environment."""
     return result["summary"][top][metric]["median"] / result["summary"][bottom][metric]["median"]
+
+
+def summary(results: Results) -> Results:
+    """*results* as committed: without the raw samples, and each PYTHONPATH entry by its folder's name
+    (the tables count them; where the machine that measured kept them is its own business)."""
+    envs: dict[str, EnvResult] = {}
+    for name, result in results["envs"].items():
+        kept = cast(EnvResult, {key: value for key, value in result.items() if key != "samples"})
+        kept["pythonpath"] = [os.path.basename(entry) for entry in result["pythonpath"]]
+        envs[name] = kept
+    return {**results, "envs": envs}
 
 
 def load(path: Path) -> Results:

@@ -7,7 +7,8 @@
 Orchestration only: which environments (bench/environments.py builds them), measured how
 (bench/measure.py, and bench/extension.mjs for the extension's view from Node), written
 where (bench/render.py: the tables between the markers in BENCHMARKS.md, and
-bench/scaling.png; bench/results.json holds every sample, as typed in bench/results.py).
+bench/scaling.png; bench/summary.json, committed, holds what they are drawn from, and
+bench/results.json, git-ignored, every sample too: both typed in bench/results.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import render
 import results
 from measure import FIRST_RUN, FULL, SCALING_COMMANDS, Env
 
-RESULTS = Path(__file__).resolve().parent / "results.json"
+RESULTS = Path(__file__).resolve().parent / "results.json"  # every sample; not committed
+SUMMARY = Path(__file__).resolve().parent / "summary.json"  # what BENCHMARKS.md is drawn from; committed
 PATHS_SERIES = (0, 50, 200)  # extra PYTHONPATH entries, in the base-3.12 venv
 BASE_VERSIONS = ("3.8", "3.12", "3.13")
 
@@ -104,10 +106,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--extension-rounds", type=int, default=25, help="rounds of the extension's view in Node")
     parser.add_argument("--no-extension", action="store_true", help="skip the extension's view (no Node needed)")
     parser.add_argument("--no-write", action="store_true", help="print the tables; leave results and docs alone")
-    parser.add_argument("--render-only", action="store_true", help="rewrite the tables and plot from results.json")
+    parser.add_argument("--render-only", action="store_true", help="rewrite the tables and plot from summary.json")
     options = parser.parse_args(argv)
     if options.render_only:
-        publish(results.load(RESULTS))
+        publish(results.load(SUMMARY))
         return 0
     if options.rounds < 20 and not options.no_write:
         parser.error("fewer than 20 rounds only with --no-write")
@@ -125,12 +127,13 @@ def main(argv: list[str]) -> int:
     }
     print(render.tables(run))
     if not options.no_write:
-        if only is not None and RESULTS.exists():  # keep the other environments' results
-            previous = results.load(RESULTS)
+        if only is not None:  # keep the other environments' results: with their samples where this machine has them
+            previous = results.load(RESULTS if RESULTS.exists() else SUMMARY)
             previous["envs"].update(run["envs"])
             previous["machine"] = run["machine"]
             run = previous
         results.save(run, RESULTS)
+        results.save(results.summary(run), SUMMARY)
         publish(run)
     return 0
 

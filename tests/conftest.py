@@ -16,11 +16,24 @@ def cache_dir() -> Path:
     return CACHE
 
 
+# The tiers (CONTRIBUTING.md): tests/unit runs in-process; the files here run the session's own
+# interpreter as a subprocess (the tests-3.X sessions, once per interpreter); tests/matrix, and a
+# case elsewhere marked ``matrix``, drives the other interpreters itself and runs once per run
+# (the matrix session), whichever interpreter runs pytest.
+MATRIX = Path(__file__).resolve().parent / "matrix"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MATRIX in item.path.parents:
+            item.add_marker(pytest.mark.matrix)
+
+
 # The platform tests drive another interpreter (Windows CPython under wine, i386 and arm64 Linux
-# CPython) from the host's and run in their own sessions (tests-windows-3.X, tests-foreign): a host
-# interpreter's session does not collect them, rather than counting them as skipped.
+# CPython) from the host's and run in their own sessions (tests-windows-3.X, tests-foreign): other
+# sessions do not collect them, rather than counting them as skipped.
 collect_ignore = [
-    test_file
+    f"matrix/{test_file}"
     for test_file, variable in (("test_windows.py", "PROBE_WINDOWS_PYTHON"), ("test_foreign.py", "PROBE_FOREIGN"))
     if not os.environ.get(variable)
 ]

@@ -3,7 +3,8 @@
 Environments are virtual environments of the interpreter running the tests, built by uv
 from real wheels (and real sdists) from PyPI. uv's cache, and the wheels and sdists that
 scenarios need as files, live under ``CACHE``: the first run downloads, later runs build
-every environment from the cache, offline.
+every environment from the cache, offline. Every resolution sees PyPI as it stood at the moment
+in ``tests/pypi-snapshot.txt`` (``UV_EXCLUDE_NEWER``): "newest" means newest then.
 
 The oracle is independent of the probe's code: a real ``import`` in the environment's
 interpreter names the file it loaded, then ``importlib_metadata`` (the backport, not the
@@ -38,6 +39,13 @@ UV_CACHE = CACHE / "uv"
 BIN = "Scripts" if os.name == "nt" else "bin"
 
 UNKNOWN = "unknown"
+SNAPSHOT_FILE = Path(__file__).resolve().parent / "pypi-snapshot.txt"
+
+
+@functools.lru_cache(maxsize=None)
+def pypi_snapshot() -> str:
+    """The moment of PyPI the tests install from (RFC 3339, UTC): the file's last line."""
+    return SNAPSHOT_FILE.read_text(encoding="utf-8").split()[-1]
 
 
 # The environment the tests start from, taken once, on the main thread: scenarios are built in
@@ -68,6 +76,7 @@ def tool_env(**extra: str) -> dict[str, str]:
         UV_CACHE_DIR=str(UV_CACHE),
         UV_NO_CONFIG="1",
         UV_PYTHON_DOWNLOADS="never",
+        UV_EXCLUDE_NEWER=pypi_snapshot(),
         # Hard links into uv's cache (its default on Linux), made explicit: three times faster to
         # install and ten times faster to delete than copies. Safe, because no step writes into an
         # installed file in place: the files pip overwrites or removes are pip's own (from wheel
@@ -79,6 +88,8 @@ def tool_env(**extra: str) -> dict[str, str]:
         PIP_NO_INPUT="1",
         PIP_NO_WARN_SCRIPT_LOCATION="1",
         PIP_CACHE_DIR=str(CACHE / "pip"),
+        # pip download (26.0+) from the same snapshot; older pips ignore the variable.
+        PIP_UPLOADED_PRIOR_TO=pypi_snapshot(),
     )
     env.update(extra)
     return env
@@ -120,7 +131,8 @@ def uv(*args: str, offline_first: bool = True, env: dict[str, str] | None = None
     """``uv ARGS``; from the cache alone first, then (a cold cache) from PyPI.
 
     Offline first keeps a warm run free of network round trips; an unpinned request
-    (the "newest" scenario) passes ``offline_first=False`` so that it sees PyPI's newest.
+    (the "newest" scenario) passes ``offline_first=False`` so that it sees the newest releases
+    up to the snapshot (``pypi_snapshot``), not an older list of them that the cache still holds.
     """
     command = [uv_bin(), *args]
     if offline_first:

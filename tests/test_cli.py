@@ -1,11 +1,12 @@
-"""The command line: arguments, errors, and the shape of the block."""
+"""The command line as this interpreter runs it: one or two cases per wiring (the block, names,
+--pretty, --help, --version, --timeout, a usage error). What each argument means, and every
+bad one's message, is in-process in tests/unit/test_arguments.py."""
 
 from __future__ import annotations
 
 import sys
 
-import pytest
-from support import FIXED_KEYS, PRODUCT_KEYS, run_probe
+from support import FIXED_KEYS, FRAME_PREFIX, PRODUCT_KEYS, SCHEMA_FILE, run_probe
 
 from probe import SCHEMA_VERSION, __version__
 
@@ -32,21 +33,10 @@ def test_pretty_is_the_same_block_indented() -> None:
     assert '\n  "probe_schema_version": 1,\n' in pretty.stdout
 
 
-@pytest.mark.parametrize(
-    ("names", "keys"),
-    [
-        (["pytest"], ["pytest_version"]),
-        (
-            ["Jinja2", "zope.interface", "typing_extensions"],
-            ["jinja2_version", "zope_interface_version", "typing_extensions_version"],
-        ),
-        (["FastAPI-CLI"], ["fastapi_cli_version"]),
-    ],
-)
-def test_names_replace_the_six(names: list[str], keys: list[str]) -> None:
-    run = run_probe(sys.executable, *names)
+def test_names_replace_the_six() -> None:
+    run = run_probe(sys.executable, "Jinja2", "zope.interface", "FastAPI-CLI")
     assert run.returncode == 0, run.stderr
-    assert list(run.block)[len(FIXED_KEYS) :] == keys
+    assert list(run.block)[len(FIXED_KEYS) :] == ["jinja2_version", "zope_interface_version", "fastapi_cli_version"]
 
 
 def test_named_distribution_reports_its_version() -> None:
@@ -56,48 +46,32 @@ def test_named_distribution_reports_its_version() -> None:
     assert block["pytest_version"] == importlib.metadata.version("pytest")
 
 
-@pytest.mark.parametrize("flag", ["--help", "-h"])
-def test_help(flag: str) -> None:
-    run = run_probe(sys.executable, flag)
+def test_help() -> None:
+    run = run_probe(sys.executable, "-h")
     assert run.returncode == 0
     assert run.stdout.startswith("usage: python -m probe")
     assert run.stderr == ""
 
 
-@pytest.mark.parametrize("flag", ["--version", "-V"])
-def test_version(flag: str) -> None:
-    run = run_probe(sys.executable, flag)
+def test_schema_flag_prints_the_shipped_file_exactly() -> None:
+    run = run_probe(sys.executable, "--schema")
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout == SCHEMA_FILE.read_text(encoding="utf-8")
+    assert not run.stdout.startswith(FRAME_PREFIX)
+
+
+def test_version() -> None:
+    run = run_probe(sys.executable, "--version")
     assert (run.returncode, run.stdout, run.stderr) == (0, f"probe {__version__}\n", "")
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["--nope"],
-        ["not a name"],
-        ["-x"],
-        ["fastapi/../etc"],
-        ["--timeout"],
-        ["--timeout", "soon"],
-        ["--timeout", "0"],
-        ["--timeout", "-1"],
-        ["--timeout", "nan"],
-        ["--paths"],
-        ["--json"],
-        ["--json", "--schema"],
-        ["--schema", "--report"],
-        ["--report", "fastapi"],
-        ["python"],
-        ["probe"],
-        ["probe-schema"],
-        ["é"],
-    ],
-)
-def test_bad_arguments_get_one_line_and_exit_2(args: list[str]) -> None:
-    run = run_probe(sys.executable, *args)
+def test_a_bad_argument_gets_one_line_and_exit_2() -> None:
+    """The wiring of a usage error: what each bad command line means is tests/unit/test_arguments.py's."""
+    run = run_probe(sys.executable, "--timeout", "soon")
     assert run.returncode == 2
     assert run.stdout == ""
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("python -m probe: error: ")
+    assert "--timeout takes a number of seconds, not 'soon'" in run.stderr
     assert "Traceback" not in run.stderr
 
 

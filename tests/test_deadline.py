@@ -5,6 +5,12 @@ The stalls are real where this machine allows: a FUSE file system served by this
 METADATA should be, folders the probe's user may not list (run under another user, made with
 a user namespace since the tests run as root). A meta-path finder that a
 ``.pth`` file installs and that sleeps stands for a slow editable-install finder.
+
+Each test asserts which path settled the run, not how long it took: ``timeout`` in the block
+says the deadline did, ``ok`` that every lookup finished first, and the stalled mount records
+what the probe reached. A lower bound stays where waiting is the point (the probe waits for a
+stalled product until its deadline, not less); the only upper bound is a hang limit far above
+any deadline (a stall that the deadline did not cut would otherwise wait forever).
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ from support import FIXED_KEYS, PRODUCT_KEYS, ROOT, clean_env, copy_probe, parse
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX only")
 
 DEFAULT_TIMEOUT = 2.0
-# How much later than its deadline (after interpreter start-up) the answer may come on a busy machine.
-SLACK = 1.0
+# A run that takes this long has hung: the stalls below never end, and the sleeping finder sleeps 60 s.
+HANG_LIMIT = 30
 
 
 @pytest.fixture
@@ -47,19 +53,14 @@ def stalling_fs(request: pytest.FixtureRequest) -> StallingFS:
 def timed(
     *args: str, env: dict[str, str], python: str = sys.executable, cwd: Path | None = None
 ) -> tuple[float, dict[str, object]]:
+    """The run's block, exit 0 and nothing on stderr; and how long it took (for lower bounds and the log)."""
     start = time.monotonic()
     kwargs = {"cwd": cwd} if cwd is not None else {}
-    run = run_probe(python, *args, env=env, timeout=30, **kwargs)  # type: ignore[arg-type]
+    run = run_probe(python, *args, env=env, timeout=HANG_LIMIT, **kwargs)  # type: ignore[arg-type]
     elapsed = time.monotonic() - start
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     return elapsed, run.block
-
-
-@pytest.fixture(scope="module")
-def startup() -> float:
-    """How long the probe takes here with nothing in its way (the best of three)."""
-    return min(timed(env=clean_env())[0] for _ in range(3))
 
 
 def product_tree(root: Path, products: dict[str, str]) -> Path:
@@ -78,9 +79,7 @@ def product_tree(root: Path, products: dict[str, str]) -> Path:
 
 @pytest.mark.parametrize("stalling_fs", [["typer"]], indirect=True)
 @pytest.mark.parametrize("timeout", [None, 0.5, 1.0])
-def test_stalled_mount_answers_by_the_deadline(
-    stalling_fs: StallingFS, timeout: float | None, startup: float, tmp_path: Path
-) -> None:
+def test_stalled_mount_answers_by_the_deadline(stalling_fs: StallingFS, timeout: float | None, tmp_path: Path) -> None:
     """typer sits on a mount that stops answering: the other five are known, typer is left out."""
     known = product_tree(tmp_path / "site", {"pydantic": "2.7.1", "starlette": "0.37.2"})
     env = clean_env(PYTHONPATH=f"{known}:{stalling_fs.mountpoint}")
@@ -91,30 +90,29 @@ def test_stalled_mount_answers_by_the_deadline(
     assert_safe_block(block, products=PRODUCT_KEYS[:-1], status="timeout")
     assert block["pydantic_version"] == "2.7.1" and block["starlette_version"] == "0.37.2"
     assert block["fastapi_version"] is None
-    assert deadline <= elapsed <= deadline + startup + SLACK, (elapsed, startup)
-    print(f"stalled mount, deadline {deadline}s: answered in {elapsed:.3f}s (start-up alone {startup:.3f}s)")
+    assert elapsed >= deadline, "answered before its deadline although a product was still being looked up"
+    print(f"stalled mount, deadline {deadline}s: answered in {elapsed:.3f}s")
 
 
 @pytest.mark.parametrize("stalling_fs", [["fastapi", "typer"]], indirect=True)
-def test_stall_on_the_first_product_leaves_every_product_out(stalling_fs: StallingFS, startup: float) -> None:
+def test_stall_on_the_first_product_leaves_every_product_out(stalling_fs: StallingFS) -> None:
     env = clean_env(PYTHONPATH=str(stalling_fs.mountpoint))
-    elapsed, block = timed("--timeout", "0.5", env=env)
+    _, block = timed("--timeout", "0.5", env=env)
+    assert stalling_fs.stalled, "the probe never reached the stalled mount"
     assert list(block) == FIXED_KEYS
     assert block["probe_status"] == "timeout"
-    assert elapsed <= 0.5 + startup + SLACK
 
 
 @pytest.mark.parametrize("stalling_fs", [["fastapi"]], indirect=True)
-def test_a_stall_the_probe_never_needs_costs_nothing(stalling_fs: StallingFS, startup: float) -> None:
+def test_a_stall_the_probe_never_needs_costs_nothing(stalling_fs: StallingFS) -> None:
     """Named distributions the mount does not hold: the listing answers, nothing is looked up."""
     env = clean_env(PYTHONPATH=str(stalling_fs.mountpoint))
-    elapsed, block = timed("pytest", env=env)
-    assert block["probe_status"] == "ok"
+    _, block = timed("pytest", env=env)
+    assert block["probe_status"] == "ok"  # settled by the lookups, not by the deadline
     assert stalling_fs.stalled == []
-    assert elapsed < startup + SLACK
 
 
-def test_sleeping_meta_path_finder_from_a_pth(tmp_path: Path, startup: float) -> None:
+def test_sleeping_meta_path_finder_from_a_pth(tmp_path: Path) -> None:
     venv = fresh_venv(tmp_path / "venv")
     site = venv.purelib
     (site / "sleepy_finder.py").write_text(SLEEPY_FINDER, encoding="utf-8")
@@ -123,11 +121,11 @@ def test_sleeping_meta_path_finder_from_a_pth(tmp_path: Path, startup: float) ->
     elapsed, block = timed("--timeout", "1", env=clean_env(PYTHONPATH=str(known)), python=str(venv.python))
     assert_safe_block(block, products=PRODUCT_KEYS[:4], status="timeout")
     assert (block["fastapi_version"], block["pydantic_version"]) == ("0.110.0", "2.7.1")
-    assert 1.0 <= elapsed <= 1.0 + startup + SLACK
+    assert elapsed >= 1.0, "answered before its deadline although the finder was still asleep"
     print(f"sleeping finder, deadline 1s: answered in {elapsed:.3f}s")
 
 
-def test_fifos_where_metadata_should_be(tmp_path: Path, startup: float) -> None:
+def test_fifos_where_metadata_should_be(tmp_path: Path) -> None:
     """Opening a FIFO for reading blocks until a writer comes; the probe never waits for one."""
     site = product_tree(tmp_path / "site", {"fastapi": "0.110.0", "typer": "0.9.0", "starlette": "0.37.2"})
     for fifo in (
@@ -143,13 +141,12 @@ def test_fifos_where_metadata_should_be(tmp_path: Path, startup: float) -> None:
     source.mkdir(parents=True)
     os.mkfifo(source / "__init__.py")  # a package whose __init__.py is a FIFO
     os.mkfifo(source / "version.py")
-    elapsed, block = timed(env=clean_env(PYTHONPATH=f"{site}:{tmp_path / 'src'}"))
-    assert_safe_block(block)
+    _, block = timed(env=clean_env(PYTHONPATH=f"{site}:{tmp_path / 'src'}"))
+    assert_safe_block(block)  # status ok: no read waited for a writer, or the deadline would have settled it
     # METADATA unreadable: the dist-info's name gives the version (PEP 427 names carry it).
     assert block["fastapi_version"] == "0.110.0"
     assert block["typer_version"] == "0.9.0"
     assert block["starlette_version"] == "0.37.2"
-    assert elapsed < startup + SLACK
 
 
 def unprivileged(tmp_path: Path) -> str:
@@ -166,7 +163,7 @@ def unprivileged(tmp_path: Path) -> str:
     return wrapper(tmp_path / "python-unprivileged", command)
 
 
-def test_folders_that_cannot_be_listed_or_read(tmp_path: Path, startup: float) -> None:
+def test_folders_that_cannot_be_listed_or_read(tmp_path: Path) -> None:
     python = unprivileged(tmp_path)
     app = copy_probe(tmp_path)
     locked = tmp_path / "locked"  # on PYTHONPATH, cannot be listed: import finds nothing there
@@ -191,17 +188,16 @@ def test_folders_that_cannot_be_listed_or_read(tmp_path: Path, startup: float) -
         text=True,
     )
     assert (truth.returncode, truth.stdout) == (0, "no pydantic\n"), truth.stderr
-    elapsed, block = timed(env=env, python=python, cwd=app)
-    assert_safe_block(block)
+    _, block = timed(env=env, python=python, cwd=app)
+    assert_safe_block(block)  # status ok: settled by the lookups
     assert block["pydantic_version"] is None
     assert block["fastapi_version"] == "0.99.0"
     assert block["starlette_version"] == "0.37.2"
     assert block["typer_version"] == "0.9.0"
-    assert elapsed < startup + SLACK + 0.5  # the user namespace costs a little
 
 
 @pytest.mark.parametrize("stalling_fs", [(["typer"], False)], indirect=True)
-def test_output_ends_even_when_the_process_cannot(stalling_fs: StallingFS, startup: float) -> None:
+def test_output_ends_even_when_the_process_cannot(stalling_fs: StallingFS) -> None:
     """A FUSE daemon that ignores interrupts (sshfs, rclone...) holds the abandoned thread, so
     the process cannot end, not even on SIGKILL; the probe closes its output first, so the
     reader still gets the whole answer, and its end, by the deadline."""
@@ -218,15 +214,16 @@ def test_output_ends_even_when_the_process_cannot(stalling_fs: StallingFS, start
     output: list[bytes] = []
     reader = threading.Thread(target=lambda: output.append(child.stdout.read()), daemon=True)  # type: ignore[union-attr]
     reader.start()
-    reader.join(10)
+    reader.join(HANG_LIMIT)
     elapsed = time.monotonic() - start
     try:
         assert not reader.is_alive(), "stdout never ended"
         block = parse_block(output[0].decode("ascii"))
+        # The deadline settled it, and stdout ended while the stalled file system still held the process.
         assert block["probe_status"] == "timeout" and "typer_version" not in block
-        assert elapsed <= 1.0 + startup + SLACK
         assert stalling_fs.stalled, "the probe never reached the stalled mount"
         assert child.poll() is None, "the control: the stalled file system should still hold the process"
+        assert elapsed >= 1.0, "answered before its deadline although typer was still being looked up"
     finally:
         stalling_fs.release()
         assert child.wait(10) == 0

@@ -284,9 +284,10 @@ def test_100_mb_metadata_is_not_read_whole(tmp_path: Path) -> None:
         assert count <= 8 * MB + 64 * 1024, (path, count)  # RECORD up to 8 MiB; METADATA and source 64 KiB
     assert big_files[str(info / "METADATA")] <= 64 * 1024
     start = time.monotonic()
-    assert run_probe(sys.executable, env=env).block == run.block
+    untraced = run_probe(sys.executable, env=env).block
     elapsed = time.monotonic() - start
-    assert elapsed < 2.0, elapsed  # the default deadline; "ok" already says it was met
+    assert untraced == run.block
+    assert untraced["probe_status"] == "ok"  # the lookups settled it, not the deadline
     print(f"100 MB METADATA: {big_files}; {elapsed:.3f}s ({traced_elapsed:.3f}s under strace)")
     for path in big_files:
         os.unlink(path)  # not left behind in pytest's kept temporary folders
@@ -320,6 +321,5 @@ def test_ten_thousand_distributions(tmp_path: Path) -> None:
     assert run.returncode == 0
     assert run.block["probe_status"] == "ok"
     assert (run.block["fastapi_version"], run.block["package_09999_version"]) == ("0.110.0", "1.9999")
-    assert run.block["package_00042_version"] == "1.42"
-    assert elapsed < 2.0, elapsed
+    assert run.block["package_00042_version"] == "1.42"  # status ok: the lookups settled it, not the deadline
     print(f"10,000 distributions: {elapsed:.3f}s")

@@ -89,6 +89,7 @@ def test_nothing_private_reaches_the_block(world: World, args: list[str]) -> Non
         assert {key: block[key] for key in expected} == expected  # local labels dropped
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("version", ["2.7", "3.7"])
 def test_nothing_private_from_old_interpreters(world: World, version: str) -> None:
     run = run_probe(require_interpreter(version), env=world.env, cwd=world.app)

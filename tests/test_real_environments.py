@@ -200,7 +200,7 @@ def check_all_installed(built: Built) -> None:
 
 @scenario(runs_on=lambda here: here[1] >= (3, 9), check=check_all_installed, named=NAMED_IN_STANDARD)
 def newest(tmp: Path, other: Other) -> Venv:
-    """The newest ``fastapi[standard]`` and ``fastapi-cloud-cli``, as PyPI resolves them today.
+    """The newest ``fastapi[standard]`` and ``fastapi-cloud-cli``, as PyPI had them at tests/pypi-snapshot.txt's moment.
 
     On PyPy, uvicorn[standard] cannot install (httptools has no PyPy wheel): ``fastapi``,
     ``fastapi-cli`` and ``typer`` from wheels only, so the resolver picks versions that install.

@@ -18,7 +18,6 @@ import envs
 import pytest
 from support import (
     PRODUCT_MODULES,
-    REPORT_SCHEMA_FILE,
     assert_no_paths,
     clean_env,
     parse_report,
@@ -244,56 +243,6 @@ def test_issue_form_names_the_os_without_the_kernel() -> None:
     assert form["fastapi-version"] == (run_probe(sys.executable).block["fastapi_version"] or "")
     for value in form.values():
         assert os.sep not in value.replace("GNU/Linux", "") and os.path.expanduser("~") not in value
-
-
-def test_a_section_that_fails_is_named_and_the_rest_still_comes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process, with the OS reader broken: the object still matches the schema."""
-    from support import report_validator
-
-    from probe.report import assembly
-
-    def broken() -> dict[str, str]:
-        raise KeyError("NAME")
-
-    monkeypatch.setattr(assembly, "os_facts", broken)
-    # As under ``python -m probe``: the current folder first, which the user's search path leaves out.
-    monkeypatch.setattr(sys, "path", [os.getcwd(), *sys.path])
-    before = list(sys.path)
-    facts = assembly.gather_facts(paths=False, timeout=60)
-    assert sys.path == before  # the user's search path is handed to the lookups, not assigned
-    report_validator().validate(facts)
-    assert facts["os"] == {"summary": "unknown (KeyError)", "error": "KeyError"}
-    assert facts["issue_form"]["os"] == "" and facts["python"]["version"] == facts["issue_form"]["python-version"]
-
-
-def test_a_product_whose_lookup_fails_is_shown_as_failed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the block's ``error`` status: the version is unknown (``?``), and the exception named."""
-    from support import report_validator
-
-    from probe.report import assembly
-    from probe.report.markdown import render_markdown
-
-    def broken(target: object, search_path: object) -> None:
-        raise PermissionError("/home/someone")
-
-    monkeypatch.setattr(findings, "explain", broken)
-    facts = assembly.gather_facts(paths=False, timeout=60)
-    report_validator().validate(facts)
-    assert facts["products"][0] == {
-        "module": "fastapi",
-        "version": None,
-        "distribution": None,
-        "found_by": "failed",
-        "error": "PermissionError",
-    }
-    assert "| fastapi | ? |  | failed (PermissionError) |" in render_markdown(facts).splitlines()
-    assert facts["issue_form"]["fastapi-version"] == ""
-
-
-def test_report_schema_lists_every_key_it_allows() -> None:
-    schema = json.loads(REPORT_SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert [*schema["required"], "paths"] == list(schema["properties"])
-    assert schema["properties"]["issue_form"]["required"] == ["python-version", "fastapi-version", "os"]
 
 
 def test_paths_only_with_paths(standard: envs.Venv) -> None:

@@ -175,6 +175,7 @@ def test_probe_executes_nothing_planted(world: World, args: list[str]) -> None:
         assert block["six_version"] == block["packaging_version"] == "unknown"
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("version", UNSUPPORTED)
 def test_old_interpreters_execute_nothing_planted(version: str, tmp_path: Path) -> None:
     python = require_interpreter(version)

@@ -32,13 +32,15 @@ _SEPS = ["-", "_", ".", "--", "._"]
 _SUFFIXES = [".dist-info", ".DIST-INFO", ".egg-info", "", ".pth", ".py"]
 
 
-@st.composite
-def dirnames(draw: st.DrawFn) -> str:
-    words = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3))
-    seps = draw(st.lists(st.sampled_from(_SEPS), min_size=len(words) - 1, max_size=len(words) - 1))
-    project = words[0] + "".join(sep + word for sep, word in zip(seps, words[1:]))
-    version = draw(st.sampled_from(["-1.0", "-0.1.dev1", "", "-2!3.0-py3.8"]))
-    return project + version + draw(st.sampled_from(_SUFFIXES))
+# A project name of one to three words joined by separators, a version and a suffix; one flat
+# strategy rather than a composite of lists: the same names, drawn in about half the time.
+dirnames = st.builds(
+    lambda first, rest, version, suffix: first + "".join(sep + word for sep, word in rest) + version + suffix,
+    st.sampled_from(_WORDS),
+    st.lists(st.tuples(st.sampled_from(_SEPS), st.sampled_from(_WORDS)), max_size=2),
+    st.sampled_from(["-1.0", "-0.1.dev1", "", "-2!3.0-py3.8"]),
+    st.sampled_from(_SUFFIXES),
+)
 
 
 names_asked = st.frozensets(
@@ -59,7 +61,7 @@ def plain_distributions(entry: str, listing: list[str], names: frozenset[str]) -
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(dirnames(), unique=True, max_size=12), names_asked)
+@given(st.lists(dirnames, unique=True, max_size=12), names_asked)
 def test_name_filter_finds_what_checking_every_name_finds(listing: list[str], names: frozenset[str]) -> None:
     found = distributions_in("/nowhere", names, listing=listing)
     assert [dist.dirname for dist in found] == plain_distributions("/nowhere", listing, names)

@@ -1,15 +1,16 @@
-"""The JSON Schema the probe ships: valid itself, printed by --schema, and strict where it matters.
+"""The JSON Schema the probe ships: valid itself, and strict where it matters.
 
 Every block any test parses is validated against it by ``support.parse_block``; this file
-checks the schema from the other side: real blocks from every interpreter pass, and blocks
-that break a promise (a path in a value, a product key where none may be) fail.
+checks the schema from the other side, in-process: this interpreter's real block passes, and
+blocks that break a promise (a path in a value, a product key where none may be) fail. That
+--schema prints it is tests/test_cli.py's; that every interpreter's block passes,
+tests/matrix/test_every_interpreter.py's.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-import sys
 from typing import Any
 
 import jsonschema
@@ -17,7 +18,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import InvalidVersion, Version
-from pythons import SUPPORTED, UNSUPPORTED
 from support import (
     FIXED_KEYS,
     FRAME_PREFIX,
@@ -26,12 +26,10 @@ from support import (
     block_validator,
     load_schema,
     parse_block,
-    require_interpreter,
-    run_probe,
 )
 
 from probe.lookup import PRODUCTS
-from probe.output import head
+from probe.output import head, pairs
 from probe.versions import public_version
 
 
@@ -41,9 +39,10 @@ def is_valid(block: dict[str, Any]) -> bool:
 
 @pytest.fixture(scope="module")
 def real_block() -> dict[str, Any]:
-    run = run_probe()
-    assert run.returncode == 0, run.stderr
-    return run.block
+    """This interpreter's block, built in-process as ``python -m probe`` builds it."""
+    block = dict(pairs([], 10.0))
+    assert block["probe_status"] == "ok"
+    return block
 
 
 def test_schema_is_a_valid_draft_2020_12_schema() -> None:
@@ -58,44 +57,12 @@ def test_schema_file_is_ascii_so_the_probe_prints_it_unchanged() -> None:
     SCHEMA_FILE.read_bytes().decode("ascii")
 
 
-def test_schema_flag_prints_the_shipped_file_exactly() -> None:
-    run = run_probe(sys.executable, "--schema")
-    assert (run.returncode, run.stderr) == (0, "")
-    assert run.stdout == SCHEMA_FILE.read_text(encoding="utf-8")
-    assert not run.stdout.startswith(FRAME_PREFIX)
-
-
 def test_schema_names_the_keys_the_probe_prints_in_order() -> None:
     """The tests take the keys from the schema; here the schema is held against the code's own lists."""
     assert list(load_schema()["properties"]) == FIXED_KEYS + PRODUCT_KEYS
     assert [key for key, _ in head("ok")[0]] == FIXED_KEYS
     assert [target.key for target in PRODUCTS] == PRODUCT_KEYS
     assert len(PRODUCT_KEYS) == 6 and all(key.endswith("_version") for key in PRODUCT_KEYS)
-
-
-@pytest.mark.parametrize("version", SUPPORTED)
-def test_default_block_of_every_supported_interpreter_validates(version: str) -> None:
-    run = run_probe(require_interpreter(version))
-    assert run.returncode == 0, run.stderr
-    block = run.block  # validated against the schema by parse_block
-    assert block["probe_status"] == "ok"
-    assert list(block) == FIXED_KEYS + PRODUCT_KEYS
-
-
-@pytest.mark.parametrize("version", UNSUPPORTED)
-def test_unsupported_block_validates_and_has_no_product_key(version: str) -> None:
-    run = run_probe(require_interpreter(version))
-    assert run.returncode == 0, run.stderr
-    block = run.block
-    assert block["probe_status"] == "unsupported_python"
-    assert list(block) == FIXED_KEYS
-    with_product = dict(block, fastapi_version=None)
-    assert not is_valid(with_product), "an unsupported block may carry no product key, not even null"
-
-
-def test_named_distribution_block_validates() -> None:
-    block = run_probe(sys.executable, "pytest", "Jinja2", "python-dateutil").block
-    assert list(block)[len(FIXED_KEYS) :] == ["pytest_version", "jinja2_version", "python_dateutil_version"]
 
 
 def mutated(block: dict[str, Any], **changes: Any) -> dict[str, Any]:
