@@ -14,6 +14,7 @@ to .nox/vscode-timings.json.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -222,6 +223,13 @@ def test_vsix_holds_the_extension_and_the_bundle(vsix: dict[str, Path]) -> None:
     assert listed == {"package.json", "README.md", "dist/extension.js", *bundle}
     assert "probe-bundle/probe/schema.json" in listed
     assert any(re.match(r"probe-bundle/probe/__pycache__/cli\.cpython-312\.pyc$", path) for path in listed)
+
+
+def test_vsix_is_reproducible(vsix: dict[str, Path], tmp_path: Path) -> None:
+    """Packaged again from the same tree: the same bytes (vsce's own timestamps are normalized away)."""
+    time.sleep(1)  # a second later: vsce's timestamps would differ
+    again = vscode_host.package(EXTENSION, tmp_path / "again.vsix")
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(vsix["reference"].read_bytes()).digest()
 
 
 def test_telemetry_on_switch_and_report_issue(

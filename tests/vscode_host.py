@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -125,9 +126,10 @@ VSCE_FLAGS = ("--no-dependencies",)
 
 
 def package(folder: Path, out: Path) -> Path:
-    """``vsce package`` of the extension in *folder* into the file *out*."""
+    """``vsce package`` of the extension in *folder* into the file *out*, made reproducible (tools/vsix.py)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     vsce("package", *VSCE_FLAGS, "--allow-missing-repository", "--skip-license", "--out", str(out), cwd=folder)
+    subprocess.run([sys.executable, str(ROOT / "tools" / "vsix.py"), str(out)], check=True)
     return out
 
 
