@@ -100,6 +100,7 @@ def setup() -> None:
         ).stdout.strip()
         NODE.mkdir(parents=True, exist_ok=True)
         subprocess.run(["tar", "xzf", str(TOOLS / "pack" / name), "-C", str(NODE), "--strip-components=1"], check=True)
+        shutil.rmtree(TOOLS / "pack")  # npm's cache keeps the tarball
     spdlog = "node_modules/code-server/lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node"
     if not (CODE_SERVER_DIR / spdlog).exists() and shutil.which("krb5-config") is None:
         unavailable("code-server's kerberos module needs the krb5 headers: apt-get install libkrb5-dev")
@@ -156,6 +157,7 @@ def _stop_group(process: subprocess.Popen[bytes] | None) -> None:
             except ProcessLookupError:
                 return
             time.sleep(0.05)
+    raise AssertionError(f"process group {process.pid} outlived SIGKILL")
 
 
 @dataclass
