@@ -69,14 +69,15 @@ class Launches:
             if real is not None:
                 self._wrap(self.path_dir / name, name, Path(real))
 
-    def _wrap(self, wrapper: Path, name: str, real: Path) -> Path:
+    def _wrap(self, wrapper: Path, name: str, real: Path, *flags: str) -> Path:
         wrapper.parent.mkdir(parents=True, exist_ok=True)
-        wrapper.write_text(f'#!/bin/sh\necho "$$ {name} $*" >> "{self.log}"\nexec "{real}" "$@"\n')
+        command = " ".join([f'"{real}"', *flags, '"$@"'])
+        wrapper.write_text(f'#!/bin/sh\necho "$$ {name} $*" >> "{self.log}"\nexec {command}\n')
         wrapper.chmod(0o755)
         return wrapper
 
-    def wrap(self, name: str, real: Path) -> Path:
-        return self._wrap(self.folder / name / "bin" / "python", name, real)
+    def wrap(self, name: str, real: Path, *flags: str) -> Path:
+        return self._wrap(self.folder / name / "bin" / "python", name, real, *flags)
 
     def lines(self) -> list[str]:
         return self.log.read_text().splitlines() if self.log.exists() else []
@@ -386,14 +387,19 @@ def test_read_only_extensions_folder_with_space_and_accents(
         record("read_only", host)
 
 
-def test_pythonsafepath_in_the_host(
+def test_pythonsafepath_and_an_isolated_interpreter(
     tmp_path: Path, vsix: dict[str, Path], launches: Launches, wrapped: dict[str, Python]
 ) -> None:
-    """PYTHONSAFEPATH=1 in the extension host's environment: still a block."""
-    a = wrapped["a"]
+    """PYTHONSAFEPATH=1 in the extension host's environment: still a block. Then an interpreter that
+    runs isolated (``-I``, where ``-m probe`` finds no probe): its block too, the same as without."""
+    a, b = wrapped["a"], wrapped["b"]
+    isolated = launches.wrap("isolated", b.real, "-I")
     with make_host(tmp_path, vsix, launches, {"default": a.wrapper}, env={"PYTHONSAFEPATH": "1"}) as host:
         start(host)
         assert host.request(env="PYTHONSAFEPATH") == "1"
         wait_for_block(host, a.block)
         assert launches.count() == 1
-        record("pythonsafepath", host)
+        host.command("probe-standin.setActiveEnvironment", str(isolated))
+        wait_for_block(host, b.block)
+        assert launches.count("isolated") == 1 and launches.count() == 2
+        record("pythonsafepath_isolated", host)
