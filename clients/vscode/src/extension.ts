@@ -34,7 +34,6 @@ export function activate(context: vscode.ExtensionContext): void {
       const url = await reportIssueUrl(await blocks.interpreter(), bundleDir);
       telemetry.track("command.reportIssue", blocks.blockFor());
       void vscode.env.openExternal(vscode.Uri.parse(url)); // not awaited: it may wait for the user
-
       return url;
     }),
     // How the extension's features send events; the tests send theirs through it.
