@@ -138,8 +138,20 @@ def write_timings() -> Iterator[None]:
 
 
 @pytest.fixture
-def launches(tmp_path: Path) -> Launches:
-    return Launches(tmp_path / "pythons")
+def launches(tmp_path: Path) -> Iterator[Launches]:
+    """The test's wrapper interpreters; afterwards, none of the Pythons they started is still running."""
+    wrappers = Launches(tmp_path / "pythons")
+    yield wrappers
+    pids = [int(line.split()[0]) for line in wrappers.lines()]
+    assert [pid for pid in pids if _running(pid)] == [], "a Python the extension started outlived the host"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat_file:
+            return stat_file.read().rpartition(")")[2].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
 
 
 @pytest.fixture
@@ -342,11 +354,11 @@ def test_hung_interpreter_does_not_hold_activation(
         (pid,) = launches.pids("hang")
         activated = host.events()[0]
         assert activated["event"] == "extension.activated" and block_of(activated) == {}
-        assert os.path.exists(f"/proc/{pid}"), "activation finished only once the hung start-up was gone"
+        assert _running(pid), "activation finished only once the hung start-up was gone"
         event = track(host)
         assert event is not None and block_of(event) == {}
         started = time.monotonic()
-        while os.path.exists(f"/proc/{pid}"):
+        while _running(pid):
             assert time.monotonic() - started < 25, "the hung interpreter was not killed"
             time.sleep(0.1)
         killed_after = time.monotonic() - started
