@@ -22,6 +22,7 @@ import shutil
 import stat
 import time
 import urllib.parse
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,6 +235,11 @@ def test_vsix_holds_the_extension_and_the_bundle(vsix: dict[str, Path]) -> None:
     listed = set(vscode_host.vsce("ls", *vscode_host.VSCE_FLAGS, cwd=EXTENSION).split())
     bundle = {"probe-bundle/" + path.relative_to(BUNDLE).as_posix() for path in BUNDLE.rglob("*") if path.is_file()}
     assert listed == {"package.json", "README.md", "dist/extension.js", *bundle}
+    with zipfile.ZipFile(vsix["reference"]) as archive:  # and the file itself holds just that
+        names = set(archive.namelist())
+    assert names == {"[Content_Types].xml", "extension.vsixmanifest"} | {
+        "extension/" + ("readme.md" if path == "README.md" else path) for path in listed
+    }
     assert "probe-bundle/probe/schema.json" in listed
     assert any(re.match(r"probe-bundle/probe/__pycache__/cli\.cpython-312\.pyc$", path) for path in listed)
 
