@@ -109,8 +109,9 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("vsix")
     packaged = {
         "reference": vscode_host.package(EXTENSION, ROOT / "build" / f"fastapi-probe-reference-{version}.vsix"),
-        "python": vscode_host.package(EXTENSION / "test" / "python-standin", out / "python-standin.vsix"),
-        "driver": vscode_host.package(EXTENSION / "test" / "driver", out / "driver.vsix"),
+        # The test extensions are not shipped: no licence file.
+        "python": vscode_host.package(EXTENSION / "test" / "python-standin", out / "standin.vsix", "--skip-license"),
+        "driver": vscode_host.package(EXTENSION / "test" / "driver", out / "driver.vsix", "--skip-license"),
     }
     TIMINGS["vsix_bytes"] = packaged["reference"].stat().st_size
     return packaged
@@ -231,14 +232,15 @@ def record(name: str, host: Host, **extra: Any) -> None:
 
 
 def test_vsix_holds_the_extension_and_the_bundle(vsix: dict[str, Path]) -> None:
-    """``vsce ls``: the manifest, dist/extension.js and the probe bundle (byte code, schema.json), nothing else."""
+    """``vsce ls``: the manifest, the licence, dist/extension.js and the probe bundle (byte code, schema.json)."""
     listed = set(vscode_host.vsce("ls", *vscode_host.VSCE_FLAGS, cwd=EXTENSION).split())
     bundle = {"probe-bundle/" + path.relative_to(BUNDLE).as_posix() for path in BUNDLE.rglob("*") if path.is_file()}
-    assert listed == {"package.json", "README.md", "dist/extension.js", *bundle}
+    assert listed == {"package.json", "README.md", "LICENSE", "dist/extension.js", *bundle}
     with zipfile.ZipFile(vsix["reference"]) as archive:  # and the file itself holds just that
         names = set(archive.namelist())
+    renamed = {"README.md": "readme.md", "LICENSE": "LICENSE.txt"}  # as vsce names them in the archive
     assert names == {"[Content_Types].xml", "extension.vsixmanifest"} | {
-        "extension/" + ("readme.md" if path == "README.md" else path) for path in listed
+        "extension/" + renamed.get(path, path) for path in listed
     }
     assert "probe-bundle/probe/schema.json" in listed
     assert any(re.match(r"probe-bundle/probe/__pycache__/cli\.cpython-312\.pyc$", path) for path in listed)

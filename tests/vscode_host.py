@@ -126,10 +126,10 @@ def vsce(*args: str, cwd: Path) -> str:
 VSCE_FLAGS = ("--no-dependencies",)
 
 
-def package(folder: Path, out: Path) -> Path:
+def package(folder: Path, out: Path, *flags: str) -> Path:
     """``vsce package`` of the extension in *folder* into the file *out*, made reproducible (tools/vsix.py)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    vsce("package", *VSCE_FLAGS, "--allow-missing-repository", "--skip-license", "--out", str(out), cwd=folder)
+    vsce("package", *VSCE_FLAGS, "--allow-missing-repository", *flags, "--out", str(out), cwd=folder)
     subprocess.run([sys.executable, str(ROOT / "tools" / "vsix.py"), str(out)], check=True)
     return out
 

@@ -1,6 +1,6 @@
 // Builds dist/extension.js (the extension and the TypeScript client, one CommonJS file) and copies
 // the probe bundle (tools/bundle.py's build/bundle/) beside it as probe-bundle/, untouched: it is
-// Python, run from disk by the user's interpreter.
+// Python, run from disk by the user's interpreter. The repository's LICENSE goes beside them.
 import { cpSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import esbuild from "esbuild";
@@ -15,6 +15,7 @@ if (!existsSync(path.join(bundle, "probe", "__main__.py"))) {
 rmSync(path.join(here, "dist"), { recursive: true, force: true });
 rmSync(path.join(here, "probe-bundle"), { recursive: true, force: true });
 cpSync(bundle, path.join(here, "probe-bundle"), { recursive: true });
+cpSync(path.resolve(here, "..", "..", "LICENSE"), path.join(here, "LICENSE")); // the repository's, for vsce
 
 await esbuild.build({
   entryPoints: [path.join(here, "src", "extension.ts")],
