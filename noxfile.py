@@ -106,6 +106,7 @@ nox.options.sessions = [
     "lint",
     "typecheck",
     "node",
+    "vscode",
 ]
 
 
@@ -237,6 +238,31 @@ def node(session: nox.Session) -> None:
     reporters = ["--test-reporter=tap", "--test-reporter-destination=stdout"]
     reporters += ["--test-reporter=junit", f"--test-reporter-destination={junit}"]
     session.run("node", "--test", *reporters, *tests, external=True)
+
+
+@nox.session(name="vscode", python=HOST_PYTHON)
+def vscode(session: nox.Session) -> None:
+    """The reference extension (clients/vscode) built, packaged into build/*.vsix and run in a real
+    VS Code extension host: code-server and vsce from npm (into the cache), headless Chromium."""
+    for program in ("node", "npm", "chromium"):
+        require_program(session, program, "install Node.js, npm and Chromium (apt-get install nodejs npm chromium)")
+    session.install(*extra("test"))
+    session.env["PROBE_TEST_CACHE"] = str(CACHE)
+    session.env["npm_config_cache"] = str(CACHE / "npm")
+    session.run(sys.executable, "tools/bundle.py", external=True)
+    extension = ROOT / "clients" / "vscode"
+    session.chdir(extension)
+    session.run("npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", external=True)  # from the cache when it can
+    session.run("npm", "run", "--silent", "typecheck", external=True)  # tsc --noEmit, strict, the test extensions too
+    session.run("npm", "run", "--silent", "lint", external=True)  # prettier --check
+    session.run("npm", "run", "--silent", "build", external=True)  # esbuild into dist/, the bundle beside it
+    session.chdir(ROOT)
+    session.env["PROBE_VSCODE"] = "1"
+    junit = ROOT / ".nox" / "junit" / f"{session.name}.xml"
+    session.run("python", "-m", "pytest", f"--junitxml={junit}", "tests/test_vscode.py", *session.posargs)
+    timings = ROOT / ".nox" / "vscode-timings.json"
+    if timings.exists():
+        session.log("timings: " + " ".join(timings.read_text().split()))
 
 
 @nox.session(python="3.12")

@@ -1,6 +1,29 @@
-"""``python -m probe``. Parses on Python 2.7, so that any interpreter gets a JSON answer."""
+"""``python -m probe``. Parses on Python 2.7, so that any interpreter gets a JSON answer.
+
+Also runs as a file, ``python <bundle>/probe/__main__.py``: that is how the extension runs it,
+because some interpreters keep the current folder off ``sys.path`` and ``-m probe`` then cannot
+find the probe: the Windows embeddable CPython (its ``pythonXY._pth`` file), ``-I``, ``-P`` and
+``PYTHONSAFEPATH``. Run as a file, it puts the folder that holds ``probe/`` on ``sys.path``
+itself, and the probe leaves that folder out of what it reports (``probe.lookup``).
+"""
 
 import sys
+
+
+def bundle_on_path():
+    # type: () -> None
+    """Make ``import probe`` find the folder that holds this package, whatever the interpreter's flags.
+
+    The folder Python put first for a script is ``probe/`` itself (unless isolated): it goes, so
+    that no module of the probe's can stand in for a standard library module of the same name.
+    Only ``sys`` and ``os`` are imported first, and neither can be shadowed from there.
+    """
+    import os
+
+    here = os.path.dirname(os.path.realpath(__file__))
+    if sys.path and isinstance(sys.path[0], str) and os.path.realpath(sys.path[0] or ".") == here:
+        del sys.path[0]
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def supported():
@@ -28,6 +51,8 @@ def run():
 
 
 if __name__ == "__main__":
+    if not __package__:  # run as a file, not as ``-m probe``
+        bundle_on_path()
     code = run()
     if supported():
         from probe.output import exit_now

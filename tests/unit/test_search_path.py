@@ -34,6 +34,19 @@ def test_user_search_path(path: list[object], flags: object, expected: list[obje
     assert user_search_path(path, flags, cwd="/app") == expected  # type: ignore[arg-type]
 
 
+def test_the_probe_s_folder_goes_in_every_mode() -> None:
+    """``python <folder>/probe/__main__.py`` puts that folder first itself, also where -I, -P or a ._pth keep
+    the current folder off: the user's code does not have it, so the probe does not look there."""
+    home = os.path.dirname(os.path.dirname(locate_module.__file__))
+    for flags in (
+        PLAIN,
+        SimpleNamespace(safe_path=True, isolated=False),
+        SimpleNamespace(safe_path=False, isolated=True),
+    ):
+        assert user_search_path([home, "/site"], flags, cwd="/elsewhere") == ["/site"]
+        assert user_search_path(["/site", home], flags, cwd="/elsewhere") == ["/site", home]
+
+
 def test_a_broken_getcwd_falls_back_to_the_probe_s_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken() -> str:
         raise RuntimeError("a start-up hook broke it")

@@ -2,6 +2,7 @@
 // and taking its answer when the probe is done with stdout, not when the process is gone.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
 import { BLOCK_PREFIX, framedLine } from "./frame.js";
 
 /** How to run the probe; every field has a default. */
@@ -66,7 +67,8 @@ export interface ProbeRun {
 }
 
 /**
- * Runs `<python> -m probe <args>` with *bundleDir* as the working directory, and resolves to its
+ * Runs `<python> <bundleDir>/probe/__main__.py <args>` (what `-m probe` runs, found also where the
+ * working directory is not on sys.path) with *bundleDir* as the working directory, and resolves to its
  * stdout when the rule of {@link runProbeSettled} gives it, or to undefined. Never rejects.
  */
 export async function runProbe(
@@ -103,7 +105,9 @@ export function runProbeSettled(
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn(python, ["-m", "probe", ...args], {
+      // The file rather than `-m probe`: it puts the bundle folder on sys.path itself, for the
+      // interpreters that keep the working directory off it (a Windows embeddable CPython's ._pth, -I).
+      child = spawn(python, [path.join(bundleDir, "probe", "__main__.py"), ...args], {
         cwd: bundleDir,
         env: probeEnvironment(options.env ?? process.env),
         // No stdin: a start-up hook that reads it gets end-of-file at once instead of waiting.
