@@ -150,10 +150,17 @@ def junit_file(session: nox.Session) -> str:
     return f"--junitxml={ROOT / '.nox' / 'junit' / f'{session.name}.xml'}"
 
 
+def wheels_only(session: nox.Session) -> list[str]:
+    """``--only-binary=:all:`` for PyPy: PyPy 8's ABI (pp80) is newer than the PyPy wheels of
+    rpds-py and hypothesis (pp73), and building them takes Rust crates from crates.io; the
+    resolver then takes the newest versions that have a wheel (jsonschema 4.17, without rpds-py)."""
+    return ["--only-binary=:all:"] if str(session.python).startswith("pypy") else []
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The host tier: the probe as a checkout (the way the extension ships it) run by this interpreter."""
-    session.install(*extra("test"))
+    session.install(*extra("test"), *wheels_only(session))
     session.env["PROBE_TEST_CACHE"] = str(CACHE)
     session.run("python", "-m", "pytest", junit_file(session), *HOST_TIER, *(session.posargs or ["tests"]))
 
