@@ -16,7 +16,7 @@ from pathlib import Path
 
 import envs
 import pytest
-from bundles import build_bundle, cache_tag
+from bundles import build_bundle, bundle_tool, cache_tag
 from pythons import SUPPORTED, UNSUPPORTED, find_interpreter
 from support import (
     FIXED_KEYS,
@@ -186,6 +186,33 @@ def test_two_builds_of_one_commit_are_identical(tmp_path: Path) -> None:
     assert hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
     with zipfile.ZipFile(first) as archive:
         assert {info.date_time for info in archive.infolist()} == {(2024, 6, 1, 12, 0, 0)}
+
+
+# PyPy's nursery: its collector runs after this much allocation (PyPy's default is half the
+# L2 cache). The sizes move every collection to another point of the compile.
+NURSERIES = ("64KB", "1MB", "8MB")
+
+
+def test_each_interpreter_writes_the_same_byte_code_whatever_its_collector_did(tmp_path: Path) -> None:
+    """Every interpreter here compiles the bundle's modules in fresh processes, its collector run at other
+    points each time (PYPY_GC_NURSERY; CPython ignores it): the same bytes. Before the builder collected
+    before marshalling, PyPy wrote a string as interned or not by whether garbage still named an equal one."""
+    tool = bundle_tool()
+    interpreters = tool.find_interpreters()
+    assert interpreters, "no interpreter here to compile the byte code"
+    checkout = copy_probe(tmp_path / "checkout")
+    modules = sorted(path.relative_to(checkout).as_posix() for path in (checkout / "probe").rglob("*.py"))
+    builds = []
+    for nursery in NURSERIES:
+        folder = tmp_path / nursery
+        shutil.copytree(checkout, folder)
+        for interpreter in interpreters:
+            tool.compile_with(interpreter, folder, modules, PYPY_GC_NURSERY=nursery)
+        builds.append({name: data for name, (data, _) in tree(folder).items() if name.endswith(".pyc")})
+    assert len(builds[0]) == len(modules) * len(interpreters)
+    for nursery, build in zip(NURSERIES[1:], builds[1:]):
+        differ = sorted(name for name in build if build[name] != builds[0].get(name))
+        assert not differ, f"PYPY_GC_NURSERY={nursery} changed {differ}"
 
 
 @pytest.fixture(scope="module")
