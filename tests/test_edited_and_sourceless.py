@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
-from envs import PYPY, Venv, create_venv, imported_version, key_for, oracle, run_tool, tool_env
+from envs import OLDER_PYDANTIC, PYPY, Venv, create_venv, imported_version, key_for, oracle, run_tool, tool_env
 from support import PRODUCT_MODULES, run_probe
 
 pytestmark = pytest.mark.network
@@ -138,7 +138,7 @@ def test_a_dynamic_version_editable_install(tmp_path: Path, backend: str) -> Non
 def test_a_sourceless_install_keeps_its_versions(tmp_path: Path) -> None:
     """``compileall -b`` over site-packages, then the sources deleted: the six keys still match a real import."""
     venv = create_venv(tmp_path / "venv")
-    venv.install("fastapi==0.115.0", "pydantic==2.9.2", "starlette==0.38.6", "typer==0.12.5")
+    venv.install("fastapi==0.115.0", f"pydantic=={OLDER_PYDANTIC}", "starlette==0.38.6", "typer==0.12.5")
     venv.install("fastapi-cli==0.0.5", no_deps=True)
     site = venv.purelib
     run_tool([str(venv.python), "-m", "compileall", "-b", "-q", str(site)], env=tool_env())
@@ -159,7 +159,7 @@ def test_a_sourceless_install_keeps_its_versions(tmp_path: Path) -> None:
     assert {key: block[key] for key in PRODUCT_MODULES} == {
         key: truth[module].value for key, module in PRODUCT_MODULES.items()
     }
-    assert block["fastapi_version"] == "0.115.0" and block["pydantic_version"] == "2.9.2"
+    assert block["fastapi_version"] == "0.115.0" and block["pydantic_version"] == OLDER_PYDANTIC
 
 
 # A src layout built the pre-PEP 660 way: setup.py develop writes src/<name>.egg-info (no list

@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
-from envs import Venv, create_venv, imported_version, oracle, run_tool
+from envs import OLDER_PYDANTIC, Venv, create_venv, imported_version, oracle, run_tool
 from support import PRODUCT_MODULES, run_probe
 
 pytestmark = pytest.mark.network
@@ -77,7 +78,10 @@ def test_a_symlinked_install_whose_checkout_declares_its_version(tmp_path: Path)
     assert imported_version(venv, "typer") == "0.9.2.dev0" == block_of(venv)["typer_version"]
 
 
-PINNED = ("fastapi==0.115.0", "pydantic==2.9.2", "starlette==0.38.6", "typer==0.12.5")
+PINNED = ("fastapi==0.115.0", f"pydantic=={OLDER_PYDANTIC}", "starlette==0.38.6", "typer==0.12.5")
+# typing-extensions 4.12 reads typing.no_type_check_decorator at import, which 3.15 removed; 4.14
+# (3.9+) does not.
+TYPING_EXTENSIONS = "typing-extensions==4.14.1" if sys.version_info >= (3, 15) else "typing-extensions==4.12.2"
 
 
 def test_uv_symlink_link_mode_answers_as_a_copy(tmp_path: Path) -> None:
@@ -97,7 +101,7 @@ def test_a_product_whose_dependency_is_missing_is_still_reported(tmp_path: Path)
     """Installed without pydantic-core: import fails, the block still names the installed code's versions."""
     venv = create_venv(tmp_path / "venv")
     venv.install("fastapi==0.115.0", "pydantic==2.9.2", "starlette==0.38.6", no_deps=True)
-    venv.install("typing-extensions==4.12.2", "annotated-types==0.7.0", no_deps=True)  # all but pydantic-core
+    venv.install(TYPING_EXTENSIONS, "annotated-types==0.7.0", no_deps=True)  # all but pydantic-core
     # pydantic imports its core lazily: its models fail, fastapi fails at import.
     for code in ("import fastapi", "from pydantic import BaseModel"):
         failed = venv.query(

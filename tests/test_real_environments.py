@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterator, Tuple
 
 import pytest
 from envs import (
+    OLDER_PYDANTIC,
+    PYDANTIC,
     PYPY,
     Truth,
     Venv,
@@ -55,19 +57,20 @@ Other = Callable[[str], "Built"]  # another scenario, built (some scenarios star
 Build = Callable[[Path, Other], Venv]
 
 # The newest releases that still install on Python 3.8 (issue 2): versions every interpreter
-# here can install, and the "newer" copy in the shadowing scenarios.
+# here can install (pydantic: one whose compiled half has a wheel for it, envs.PYDANTIC), and
+# the "newer" copy in the shadowing scenarios.
 SET_38 = {
     "fastapi": "0.124.4",
-    "pydantic": "2.10.6",
+    "pydantic": PYDANTIC,
     "starlette": "0.44.0",
     "typer": "0.20.1",
     "fastapi-cli": "0.0.18",
     "fastapi-cloud-cli": "0.7.0",
 }
-# An older set, also installable everywhere (pydantic-core 2.23 has cp38-cp313 and pp39 wheels).
+# An older set, also installable everywhere (pydantic: envs.OLDER_PYDANTIC).
 OLDER = {
     "fastapi": "0.115.0",
-    "pydantic": "2.9.2",
+    "pydantic": OLDER_PYDANTIC,
     "starlette": "0.38.6",
     "typer": "0.12.5",
     "fastapi-cli": "0.0.5",
@@ -587,7 +590,7 @@ def check_zip(built: Built) -> None:
 def wheels_on_pythonpath(tmp: Path, other: Other) -> Venv:
     """Real wheel files (zip archives) of fastapi and starlette on PYTHONPATH; their dependencies in the venv."""
     venv = create_venv(tmp / "venv")
-    venv.install("pydantic==2.10.6", "anyio", "typing-extensions")
+    venv.install(f"pydantic=={PYDANTIC}", "anyio", "typing-extensions")
     archives = [str(fetch_wheel(requirement)) for requirement in ("fastapi==0.115.0", "starlette==0.38.6")]
     venv.env = environment(PYTHONPATH=os.pathsep.join(archives))
     venv.notes["modules"] = ["fastapi", "starlette"]

@@ -278,17 +278,19 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: st
     """fastapi-slim overwritten by fastapi; a pydantic-core that is not the one pydantic pins;
     then fastapi uninstalled, leaving fastapi-slim's metadata over files that are gone."""
     venv = make_venv(tmp_path / "messy", cpython, "fastapi-slim==0.115.0")
-    venv.install("fastapi==0.115.6", "pydantic==2.10.6")
-    venv.install("pydantic-core==2.27.1")
+    venv.install("fastapi==0.115.6", f"pydantic=={envs.PYDANTIC}")
+    venv.install(f"pydantic-core=={envs.EARLIER_PYDANTIC_CORE}")
     requires = venv.query("import json, importlib.metadata as m; print(json.dumps(m.requires('pydantic')))")
-    assert "pydantic-core==2.27.2" in requires  # the oracle for the pin
+    assert f"pydantic-core=={envs.PYDANTIC_CORE}" in requires  # the oracle for the pin
+    pin, installed = f"pydantic-core=={envs.PYDANTIC_CORE}", envs.EARLIER_PYDANTIC_CORE
+    mismatch_message = f"pydantic {envs.PYDANTIC} requires {pin}; {installed} is installed"
     text = run_report(venv)
     assert rows(text)["fastapi"][:2] == ("0.115.6", "fastapi 0.115.6")
-    assert rows(text)["pydantic_core"][0] == "2.27.1"
+    assert rows(text)["pydantic_core"][0] == envs.EARLIER_PYDANTIC_CORE
     assert noticed(text) == [
         "`fastapi/__init__.py` is claimed by fastapi 0.115.6 and fastapi-slim 0.115.0 (one was installed over "
         "the other); the probe reports fastapi 0.115.6",
-        "pydantic 2.10.6 requires pydantic-core==2.27.2; 2.27.1 is installed",
+        mismatch_message,
     ]
     assert_no_paths(text, venv.root)
     facts, as_text = run_report_json(venv)
@@ -296,10 +298,10 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: st
     assert facts["unmet_requirements"] == [
         {
             "distribution": "pydantic",
-            "version": "2.10.6",
-            "requirement": "pydantic-core==2.27.2",
+            "version": envs.PYDANTIC,
+            "requirement": f"pydantic-core=={envs.PYDANTIC_CORE}",
             "requires": "pydantic-core",
-            "installed": "2.27.1",
+            "installed": envs.EARLIER_PYDANTIC_CORE,
             "message": noticed(text)[1],
         }
     ]
@@ -314,7 +316,7 @@ def test_overwrite_mismatch_and_leftover_are_noticed(tmp_path: Path, cpython: st
         r"metadata left over by an overwrite or an uninstall",
         leftover,
     )
-    assert mismatch == "pydantic 2.10.6 requires pydantic-core==2.27.2; 2.27.1 is installed"
+    assert mismatch == mismatch_message
     with_paths = run_report(venv, "--paths")
     dist_info = next((venv.purelib).glob("fastapi_slim-0.115.0.dist-info"))
     assert f"(`{dist_info}`)" in with_paths

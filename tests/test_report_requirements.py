@@ -123,7 +123,7 @@ def partially_upgraded(root: Path) -> envs.Venv:
     """fastapi 0.115.6 with its dependencies, then a starlette it does not allow forced in without them."""
     envs.uv("venv", "--quiet", "--python", sys.executable, str(root))
     venv = envs.Venv(root)
-    venv.install("fastapi==0.115.6", "pydantic==2.10.6")
+    venv.install("fastapi==0.115.6", f"pydantic=={envs.PYDANTIC}")
     venv.install(f"starlette=={TOO_NEW_STARLETTE}", no_deps=True)
     return venv
 

@@ -129,6 +129,22 @@ class World:
         assert run.returncode == 0, run.stderr
         return run.block, run.stdout, run.stderr
 
+    def refuses_to_start(self, variant: Variant) -> bool:
+        """Whether the interpreter itself stops at start-up in *variant*, before any Python code runs.
+
+        PyPy 8 does when the locale names one the system lacks ("unsupported locale setting"
+        for LANG=tr_TR.ISO-8859-9 here): the probe cannot run there, and fails as ``-c pass`` does.
+        """
+        env = self.env(variant.env)
+        bare = subprocess.run(
+            [str(self.venv.python), *variant.flags, "-c", "pass"], env=env, cwd=self.app, capture_output=True, text=True
+        )
+        if bare.returncode == 0:
+            return False
+        run = run_probe(self.venv.python, env=env, cwd=self.app, interpreter_flags=variant.flags)
+        assert (run.returncode, run.stdout, run.stderr) == (bare.returncode, "", bare.stderr)
+        return True
+
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
@@ -151,6 +167,9 @@ def applicable() -> list[str]:
 @pytest.mark.parametrize("name", applicable())
 def test_same_answer_in_ascii(name: str, world: World, baseline: dict[str, object]) -> None:
     variant = VARIANTS[name]
+    names_a_locale = (variant.env or {}).get("LC_ALL") not in (None, "C", "POSIX")
+    if names_a_locale and world.refuses_to_start(variant):
+        return  # the interpreter's own failure, which the probe's run matched
     block, stdout, stderr = world.run(variant)
     assert stdout.isascii()
     if variant.without_pythonpath:

@@ -11,12 +11,15 @@ subpackages included), its byte code, the probe's own LICENSE, and a short READM
 extension runs ``<python> -m probe`` with that folder as the working directory. Nothing else
 is needed in the user's interpreter.
 
-Byte code: every module is compiled by each interpreter found here (CPython 3.8-3.14 and PyPy,
-in pyenv's folders or on PATH, as tests/pythons.py finds them), run as its own process, into
-``__pycache__/<module>.<cache tag>.pyc``, as PEP 552 checked-hash files. Python then loads
-them without writing anything, also from a read-only folder, and a source that no longer
-matches its hash (someone edited it) is compiled again, as without the file. An
-interpreter the build did not have compiles at first use, as it would without byte code.
+Byte code: every module is compiled by each interpreter found here (CPython 3.8-3.15 and
+PyPy, in pyenv's folders, on PATH or fetched from Debian sid, as tests/pythons.py finds
+them), run as its own process, into ``__pycache__/<module>.<cache tag>.pyc``, as PEP 552
+checked-hash files. Python then loads them without writing anything, also from a read-only
+folder, and a source that no longer matches its hash (someone edited it) is compiled again,
+as without the file. An interpreter the build did not have compiles at first use, as it
+would without byte code. The report (probe/report/) and the packaging it vendors
+(probe/_vendor/), which only ``--report`` imports, ship as sources only: their byte code
+was 60 % of the bundle, and a report compiles them in milliseconds.
 
 Reproducible: the same sources and the same interpreters give the same bytes. Files are
 taken in sorted order, line endings are written as LF whatever the checkout did, the byte
@@ -24,9 +27,11 @@ code holds a hash of the source instead of its time and a relative file name, an
 interpreter compiles in a fresh process (no site, ``PYTHONHASHSEED=0``, the same files in
 the same order): marshal marks an object for back-references when its reference count is
 above one, so what else that process holds shows in the bytes, and set constants follow
-string hashes before 3.11. The zip's entries are stored (not deflated: zlib and zlib-ng
-compress differently) with one timestamp, ``SOURCE_DATE_EPOCH`` or else the commit time of
-HEAD, and fixed permissions. The folder's own files keep the time they were written.
+string hashes before 3.11. On PyPy, what its collector has freed shows too (whether a
+string is written as interned), so the process collects before it marshals each module.
+The zip's entries are stored (not deflated: zlib and zlib-ng compress differently) with
+one timestamp, ``SOURCE_DATE_EPOCH`` or else the commit time of HEAD, and fixed
+permissions. The folder's own files keep the time they were written.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 CACHE_DIR = "__pycache__"
+# Shipped without byte code: only --report imports them (see the module's docstring).
+SOURCE_ONLY = ("probe/report/", "probe/_vendor/")
 # The test suite's list of supported interpreters and its finder (standard library only).
 PYTHONS_MODULE = REPO / "tests" / "pythons.py"
 
@@ -77,20 +84,29 @@ MIT license: see LICENSE. The vendored packaging (probe/_vendor/packaging/) has 
 own licence files beside it. Built from the probe repository by tools/bundle.py.
 """
 
-# Run by each interpreter: compile the given files (relative to the folder) to checked-hash
-# byte code in their __pycache__, under that interpreter's own cache tag.
-_COMPILE = """\
-import importlib.util, os, py_compile, sys
+# Run by each interpreter: compile the given files (relative to the folder) to PEP 552
+# checked-hash byte code in their __pycache__, under that interpreter's own cache tag: what
+# py_compile writes with CHECKED_HASH, with a full collection between compile and marshal.
+# PyPy's marshal writes a string as interned when an equal string is in its table of interned
+# strings, which holds them weakly: whether one that only garbage still names (a module
+# compiled before, the compiler's own temporaries) is there depends on when the collector last
+# ran, so the bytes changed with the nursery size and the machine's load. After gc.collect()
+# only strings reachable from live objects are there, the same ones every time.
+COMPILE_SCRIPT = """\
+import gc, importlib.util, marshal, os, sys
 folder = sys.argv[1]
 for name in sys.argv[2:]:
     source = os.path.join(folder, *name.split("/"))
-    py_compile.compile(
-        source,
-        cfile=importlib.util.cache_from_source(source),
-        dfile=name,
-        doraise=True,
-        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
-    )
+    with open(source, "rb") as file:
+        data = file.read()
+    code = compile(data, name, "exec", dont_inherit=True)
+    gc.collect()
+    flags = (0b11).to_bytes(4, "little")  # hash-based, checked
+    pyc = importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(data) + marshal.dumps(code)
+    target = importlib.util.cache_from_source(source)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as out:
+        out.write(pyc)
 """
 _QUERY = """\
 import platform, sys
@@ -164,7 +180,7 @@ def supported_cpythons() -> list[str]:
 
 
 def candidate_interpreters() -> list[str]:
-    """Every supported interpreter here (CPython 3.8-3.14, PyPy 3.9-3.11), as the test suite finds them."""
+    """Every supported interpreter here (CPython 3.8-3.15, PyPy 3.9-3.11), as the test suite finds them."""
     finder = pythons()
     found: list[str | None] = [finder.find_interpreter(version) for version in [*finder.SUPPORTED, "pypy3"]]
     return [python for python in found if python]
@@ -210,13 +226,16 @@ def _compile_env() -> dict[str, str]:
     return env
 
 
-def compile_with(interpreter: Interpreter, folder: Path, modules: list[str]) -> None:
-    """Have *interpreter* compile *modules* (paths inside *folder*) into their ``__pycache__``."""
+def compile_with(interpreter: Interpreter, folder: Path, modules: list[str], **env: str) -> None:
+    """Have *interpreter* compile *modules* (paths inside *folder*) into their ``__pycache__``.
+
+    *env*: variables for the compiling process beyond its fixed few (a test's).
+    """
     completed = subprocess.run(
-        [interpreter.path, "-S", "-s", "-B", "-c", _COMPILE, str(folder), *modules],
+        [interpreter.path, "-S", "-s", "-B", "-c", COMPILE_SCRIPT, str(folder), *modules],
         capture_output=True,
         text=True,
-        env=_compile_env(),
+        env={**_compile_env(), **env},
     )
     if completed.returncode != 0:
         raise SystemExit(f"bundle: {interpreter.path} could not compile the probe:\n{completed.stderr}")
@@ -237,7 +256,9 @@ def readme_text(version: str, interpreters: list[Interpreter]) -> str:
         bytecode = (
             f"Byte code (PEP 552 checked-hash .pyc, in probe/__pycache__/) for: {tags}.\n"
             "Other interpreters compile the modules at first use, and cache them only\n"
-            "where this folder is writable."
+            "where this folder is writable. The report (probe/report/) and the packaging\n"
+            "it vendors (probe/_vendor/), which only --report imports, have none:\n"
+            "--report compiles them."
         )
     else:
         bytecode = "No byte code: each interpreter compiles the modules at first use."
@@ -315,7 +336,7 @@ def build(root: Path, out: Path, interpreters: list[Interpreter] | None = None) 
     archive = out / f"probe-bundle-{version}.zip"
     contents = package_contents(root)
     write_folder(contents, folder)
-    modules = [name for name in contents if name.endswith(".py")]
+    modules = [name for name in contents if name.endswith(".py") and not name.startswith(SOURCE_ONLY)]
     contents.update(compiled_contents(folder, interpreters, modules))
     contents["README.txt"] = readme_text(version, interpreters).encode("ascii")
     contents[LICENSE] = license_text(root)
