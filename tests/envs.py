@@ -294,7 +294,10 @@ def tool_python() -> Path:
             if check.returncode == 0:
                 return python
         shutil.rmtree(root, ignore_errors=True)
-        create_venv(root, seed=True)
+        create_venv(root)
+        # The newest pip for this interpreter, resolved against PyPI: a seed from the cache takes
+        # whichever pip another interpreter left there, and 25.0.1 (the last for 3.8) fails on 3.15.
+        uv("pip", "install", "--python", str(python), "pip", offline_first=False)
     return python
 
 
