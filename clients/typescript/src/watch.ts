@@ -1,0 +1,145 @@
+// Watching what a block depends on while the window is open: Node's fs.watch on the folders that
+// hold the dependencies, a burst of events (a pip install touches hundreds of files) debounced into
+// one check, and the listener told only when the block changed.
+
+import { type FSWatcher, watch } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { ProbeBlock } from "./block.js";
+import type { FreshAnswer } from "./fresh.js";
+
+export interface WatchOptions {
+  /** Quiet time after the last event before the check (vscode-python-environments uses 500 ms). Default 500. */
+  readonly debounceMs?: number;
+}
+
+const DEFAULT_DEBOUNCE_MS = 500;
+/** The most folders one watcher set watches; what lies beyond is still checked by every request. */
+export const MAX_WATCHED = 256;
+
+/**
+ * The folders to watch for *paths*: each folder itself, a file's folder, an absent path's nearest
+ * existing ancestor; each with its inode, so that a folder deleted and created again is watched anew.
+ */
+export async function foldersToWatch(paths: readonly string[]): Promise<Map<string, number>> {
+  const folders = new Map<string, number>();
+  for (const file of paths) {
+    let candidate = file;
+    for (;;) {
+      const stats = await fs.stat(candidate).catch(() => undefined);
+      if (stats?.isDirectory() === true) {
+        if (folders.size < MAX_WATCHED) folders.set(candidate, stats.ino);
+        break;
+      }
+      // A file's changes show in its folder's events (in place, or replaced by a rename); an
+      // absent path's creation in its nearest existing ancestor's.
+      const parent = path.dirname(candidate);
+      if (parent === candidate) break;
+      candidate = parent;
+    }
+  }
+  return folders;
+}
+
+/** One interpreter's watcher set; see ProbeCache.watch. */
+export class BlockWatcher {
+  readonly #check: () => Promise<{ answer: FreshAnswer; paths: readonly string[] }>;
+  readonly #listener: (block: ProbeBlock | undefined) => void;
+  readonly #debounceMs: number;
+  readonly #watchers = new Map<string, { watcher: FSWatcher; ino: number }>();
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #pending = false;
+  #disposed = false;
+  #last: string | undefined;
+  /** How many checks ran, and how many of them ran the probe (for tests and the benchmark). */
+  checks = 0;
+  probes = 0;
+  /** Settles when the first answer is known and the first watchers are set. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    check: () => Promise<{ answer: FreshAnswer; paths: readonly string[] }>,
+    listener: (block: ProbeBlock | undefined) => void,
+    options: WatchOptions,
+  ) {
+    this.#check = check;
+    this.#listener = listener;
+    this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    this.ready = this.#refresh(false);
+  }
+
+  /** The folders watched now. */
+  get watched(): readonly string[] {
+    return [...this.#watchers.keys()];
+  }
+
+  /** Stops every watcher and timer; no listener call follows. */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#timer);
+    for (const { watcher } of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+  }
+
+  #schedule(): void {
+    if (this.#disposed) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#refresh(true), this.#debounceMs);
+  }
+
+  async #refresh(notify: boolean): Promise<void> {
+    if (this.#disposed) return;
+    if (this.#running) {
+      this.#pending = true; // events during a check: check again after it
+      return;
+    }
+    this.#running = true;
+    try {
+      const { answer, paths } = await this.#check();
+      this.checks += 1;
+      if (answer.from === "probe") this.probes += 1;
+      if (this.#disposed) return;
+      const text = JSON.stringify(answer.block);
+      const changed = text !== this.#last;
+      this.#last = text;
+      await this.#arm(paths);
+      if (changed && notify && !this.#disposed) this.#listener(answer.block);
+    } catch {
+      // A check never rejects; a listener that throws must not stop the watcher.
+    } finally {
+      this.#running = false;
+    }
+    if (this.#pending) {
+      this.#pending = false;
+      this.#schedule();
+    }
+  }
+
+  /** Watch exactly the folders of *paths*: new ones added, ones no longer needed closed. */
+  async #arm(paths: readonly string[]): Promise<void> {
+    const wanted = await foldersToWatch(paths);
+    if (this.#disposed) return;
+    for (const [folder, { watcher, ino }] of this.#watchers) {
+      if (wanted.get(folder) !== ino) {
+        watcher.close();
+        this.#watchers.delete(folder);
+      }
+    }
+    for (const [folder, ino] of wanted) {
+      if (this.#watchers.has(folder)) continue;
+      try {
+        const watcher = watch(folder, { persistent: false }, () => this.#schedule());
+        watcher.on("error", () => {
+          // The folder went away (a venv deleted): stop watching it, and check what changed.
+          watcher.close();
+          if (this.#watchers.get(folder)?.watcher === watcher) this.#watchers.delete(folder);
+          this.#schedule();
+        });
+        this.#watchers.set(folder, { watcher, ino });
+      } catch {
+        // Not watchable (gone since, no permission, no inotify watches left): requests still check it.
+      }
+    }
+  }
+}
