@@ -136,6 +136,7 @@ nox.options.sessions = [
     "typecheck",
     "node",
     "vscode",
+    "fresh",
 ]
 
 
@@ -299,6 +300,18 @@ def vscode(session: nox.Session) -> None:
     timings = ROOT / ".nox" / "vscode-timings.json"
     if timings.exists():
         session.log("timings: " + " ".join(timings.read_text().split()))
+
+
+@nox.session(name="fresh", python=HOST_PYTHON)
+def fresh(session: nox.Session) -> None:
+    """The change matrix (matrix tier, once): real changes, and the cached client's answer after each."""
+    for program in ("node", "npm"):
+        require_program(session, program, "install Node.js 20+ and npm (nodejs.org, or apt-get install nodejs npm)")
+    session.env["npm_config_cache"] = str(CACHE / "npm")
+    client = ROOT / "clients" / "typescript"
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(client), external=True)
+    session.run("npm", "run", "--silent", "--prefix", str(client), "build", external=True)
+    platform_tests(session, "tests/matrix/test_fresh.py", PROBE_FRESH="1")
 
 
 @nox.session(python="3.12")
