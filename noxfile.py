@@ -323,5 +323,15 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/run.py", *session.posargs)
 
 
+@nox.session(name="bench-fresh", python="3.12")
+def bench_fresh(session: nox.Session) -> None:
+    """The cached client against one probe run, from Node (not in the default run): rows for BENCHMARKS.md."""
+    session.install(*extra("bench"))
+    session.env["PROBE_TEST_CACHE"] = str(CACHE)
+    session.env["npm_config_cache"] = str(CACHE / "npm")
+    session.env.pop("PYTHONDONTWRITEBYTECODE", None)
+    session.run("python", "bench/fresh.py", *session.posargs)
+
+
 if __name__ == "__main__":
     nox.main()
