@@ -104,7 +104,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const DECIMAL = /^[0-9]{1,40}$/;
+const DECIMAL = /^-?[0-9]{1,40}$/;
 const KINDS: readonly string[] = ["file", "directory", "other", "absent"];
 
 function isSignature(value: unknown): value is Signature {

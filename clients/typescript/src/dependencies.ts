@@ -101,7 +101,7 @@ export interface ExactNumbers {
 
 // Each path object is flat and its keys are written in this order (probe/dependencies.py's
 // describe()); a path's own text cannot hold `"kind":` unescaped after its closing quote.
-const PATH_OBJECT = /\{"path":"(?:[^"\\]|\\.)*","kind":"[a-z]+"(?:,"mtime_ns":(\d+),"size":(\d+),"inode":(\d+))?\}/g;
+const PATH_OBJECT = /\{"path":"(?:[^"\\]|\\.)*","kind":"[a-z]+"(?:,"mtime_ns":(-?\d+),"size":(\d+),"inode":(\d+))?\}/g;
 
 /** The numbers of each path object in the line's text, in order, as bigints. */
 function exactNumbers(line: string): ExactNumbers[] {
