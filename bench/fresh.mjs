@@ -86,7 +86,7 @@ if (config.mode === "rounds") {
       ? () => client.probePython(config.python, config.bundle, options)
       : () => new client.ProbeCache(config.storage, config.bundle, options).get(config.python);
   const { ms, value } = await timed(call);
-  process.stdout.write(JSON.stringify({ ms, from: value?.from ?? "probe" }));
+  process.stdout.write(JSON.stringify({ ms, from: config.variant === "probe" ? "probe" : value.from }));
 } else if (config.mode === "watch") {
   const cache = new client.ProbeCache(config.storage, config.bundle, options);
   await cache.get(config.python);

@@ -24,27 +24,28 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))  # pythons.py, as bench/run.py has it
 
-import environments  # noqa: E402
-import measure  # noqa: E402
+import environments
+import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "clients" / "typescript"
 SCRIPT = Path(__file__).resolve().parent / "fresh.mjs"
 
 
-def node(config: dict[str, object], *flags: str) -> dict[str, object]:
+def node(config: dict[str, object], *flags: str) -> Any:
+    """bench/fresh.mjs with *config*: its one JSON object."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(config, file)
     try:
         out = subprocess.run(["node", *flags, str(SCRIPT), file.name], check=True, capture_output=True, text=True)
     finally:
         os.unlink(file.name)
-    result: dict[str, object] = json.loads(out.stdout)
-    return result
+    return json.loads(out.stdout)
 
 
 def summary(samples: list[float]) -> str:
@@ -70,31 +71,38 @@ def measure_env(name: str, python: str, pythonpath: list[str], rounds: int, firs
     time.sleep(2.5)  # past the client's racy window since the environment was last changed (built)
     try:
         out = node({**base, "mode": "rounds", "rounds": rounds, "warmup": 3})
-        probe, revalidate, miss = (list(map(float, out[key])) for key in ("probe", "revalidate", "miss"))  # type: ignore[call-overload]
-        others = {why: count for why, count in out["revalidate_from"].items() if why != "cache:hit"}  # type: ignore[attr-defined]
+        probe, revalidate, miss = ([float(ms) for ms in out[key]] for key in ("probe", "revalidate", "miss"))
+        others = sum(count for why, count in out["revalidate_from"].items() if why != "cache:hit")
         first: dict[str, list[float]] = {"probe": [], "cache": []}
         for index in range(2 * firsts):  # fresh Node processes, the two variants in turn
             variant = ("probe", "cache")[index % 2]
             answer = node({**base, "mode": "first", "variant": variant})
-            first[variant].append(float(answer["ms"]))  # type: ignore[arg-type]
-            assert answer["from"] == ("probe" if variant == "probe" else "cache"), answer
+            first[variant].append(float(answer["ms"]))
+            assert answer["from"] == variant, answer
         watch = node({**base, "mode": "watch"}, "--expose-gc")
     finally:
         shutil.rmtree(storage, ignore_errors=True)
-    ratio = statistics.median(probe) / statistics.median(revalidate)
-    first_ratio = statistics.median(first["probe"]) / statistics.median(first["cache"])
-    before, after = watch["before"], watch["after"]  # type: ignore[index]
-    rss = (after["memory"]["rss"] - before["memory"]["rss"]) / 1024  # type: ignore[index]
-    heap = (after["memory"]["heapUsed"] - before["memory"]["heapUsed"]) / 1024  # type: ignore[index]
+
+    def ratio(slow: list[float], fast: list[float]) -> float:
+        return statistics.median(slow) / statistics.median(fast)
+
+    before, after = watch["before"], watch["after"]
+    rss = (after["memory"]["rss"] - before["memory"]["rss"]) / 1024
+    heap = (after["memory"]["heapUsed"] - before["memory"]["heapUsed"]) / 1024
+    probed = f" ({others} of {rounds} requests ran the probe)" if others else ""
+    watcher = (
+        f"+{after['fds'] - before['fds']} fd, +{after['watches'] - before['watches']} inotify watches, "
+        f"+{rss:.0f} KiB RSS, +{heap:.0f} KiB heap"
+    )
     return [
         f"| {name} | one probe run (`probePython`) | {summary(probe)} | 1 |",
-        f"| {name} | revalidate, unchanged (`ProbeCache.get`, no process) | {summary(revalidate)} | {ratio:.1f}x cheaper |"
-        + (f" ({others} of {rounds} requests ran the probe)" if others else ""),
-        f"| {name} | nothing cached (`--paths`, stat, write) | {summary(miss)} | {statistics.median(miss) / statistics.median(probe):.2f}x the probe |",
+        f"| {name} | revalidate, unchanged (`ProbeCache.get`) | {summary(revalidate)} | "
+        f"{ratio(probe, revalidate):.1f}x cheaper{probed} |",
+        f"| {name} | nothing cached (`--paths`, stat, write) | {summary(miss)} | {ratio(miss, probe):.2f}x the probe |",
         f"| {name} | first request after a restart: probe | {summary(first['probe'])} | 1 |",
-        f"| {name} | first request after a restart: cache on disk | {summary(first['cache'])} | {first_ratio:.1f}x cheaper |",
-        f"| {name} | one watcher set: {watch['folders']} folders | +{after['fds'] - before['fds']} fd, "  # type: ignore[index]
-        f"+{after['watches'] - before['watches']} inotify watches, +{rss:.0f} KiB RSS, +{heap:.0f} KiB heap | |",  # type: ignore[index]
+        f"| {name} | first request after a restart: cache on disk | {summary(first['cache'])} | "
+        f"{ratio(first['probe'], first['cache']):.1f}x cheaper |",
+        f"| {name} | one watcher set: {watch['folders']} folders | {watcher} | |",
     ]
 
 

@@ -131,7 +131,9 @@ def lookup_paths(chosen: "list[Target]", search_path: "list[str]") -> "list[str]
 
     paths = [entry for entry in search_path if isinstance(entry, str) and entry]
     for target in chosen:
-        location: "Location | None" = locate(target.module or guess_module(target.distributions, search_path), search_path)
+        location: "Location | None" = locate(
+            target.module or guess_module(target.distributions, search_path), search_path
+        )
         if location is not None:
             paths += location.search_locations
             if location.origin is not None and location.entry is not None and not location.in_archive:

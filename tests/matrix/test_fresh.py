@@ -226,7 +226,10 @@ def run_matrix(matrix: Matrix) -> None:
 
     # An editable install (hatchling, PEP 660): its working tree's __version__ is the answer.
     project = unpack_sdist(f"starlette=={NEW['starlette']}", matrix.tmp / "src")
-    matrix.check("pip install --editable starlette", lambda: uv("pip", "install", "--python", matrix.python, "--editable", str(project), env=COPY))
+    matrix.check(
+        "pip install --editable starlette",
+        lambda: uv("pip", "install", "--python", matrix.python, "--editable", str(project), env=COPY),
+    )
     init = project / "starlette" / "__init__.py"
 
     def edit_in_place() -> None:
@@ -342,7 +345,6 @@ def run_matrix(matrix: Matrix) -> None:
         matrix.check(f"interpreter replaced by a link to CPython {version}", other_version)
 
 
-
 def other_interpreter() -> str | None:
     """Another minor version of CPython, for the interpreter swapped under the venv."""
     from pythons import find_interpreter
@@ -360,4 +362,6 @@ def print_matrix(rows: list[Row]) -> None:
     print("|---|---|---|---|")
     for row in rows:
         probed = f"yes ({row.reason})" if row.reprobed else "no (cache hit)"
-        print(f"| {row.change} | {'yes' if row.block_changed else 'no'} | {probed} | {'yes' if row.right else 'STALE'} |")
+        print(
+            f"| {row.change} | {'yes' if row.block_changed else 'no'} | {probed} | {'yes' if row.right else 'STALE'} |"
+        )

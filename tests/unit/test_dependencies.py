@@ -82,7 +82,9 @@ def test_without_start_nothing_is_recorded(tmp_path: Path) -> None:
     assert files.OBSERVED is None
 
 
-def test_the_line_matches_its_schema_and_names_the_environment(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_line_matches_its_schema_and_names_the_environment(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "é ü"))
     monkeypatch.delenv("PYTHONHOME", raising=False)
     tree = build({name: {"__init__.py": '__version__ = "1.0"\n'}}, tmp_path / "é ü")
