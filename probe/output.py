@@ -162,9 +162,7 @@ def gather(
     return status, [(target.key, known[target.key]) for target in chosen if target.key in known], failed
 
 
-def collect(
-    names: "list[str]", timeout: float, dependencies: "list[object] | None" = None
-) -> "tuple[Pairs, Failures]":
+def collect(names: "list[str]", timeout: float, dependencies: "list[object] | None" = None) -> "tuple[Pairs, Failures]":
     """The block as ``(key, value)`` pairs, in the documented order, and what failed on the way;
     with *dependencies* (``--paths``), the object of what the answer depends on (see :func:`gather`).
 

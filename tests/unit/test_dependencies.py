@@ -11,7 +11,8 @@ import pytest
 from filetree import build, dist_info, installed
 
 from probe import dependencies, files
-from probe.products import Target, explain
+from probe.lookup import Target, explain
+from probe.output import encode_value
 
 SCHEMA = json.loads((Path(dependencies.__file__).parent / "dependencies.schema.json").read_text())
 counter = iter(range(10**6))
@@ -89,8 +90,10 @@ def test_the_line_matches_its_schema_and_names_the_environment(
     monkeypatch.delenv("PYTHONHOME", raising=False)
     tree = build({name: {"__init__.py": '__version__ = "1.0"\n'}}, tmp_path / "é ü")
     dependencies.start()
-    line = dependencies.line([Target(f"{name}_version", name, (name,))], [str(tree)])
-    assert line is not None and line.startswith('{"probe_dependencies_version":1,') and line.isascii()
+    recorded = dependencies.record([Target(f"{name}_version", name, (name,))], [str(tree)])
+    assert recorded is not None
+    line = encode_value(recorded)
+    assert line.startswith('{"probe_dependencies_version":1,') and line.isascii()
     parsed = json.loads(line)
     jsonschema.Draft202012Validator(SCHEMA).validate(parsed)
     assert list(parsed["environment"]) == list(dependencies.ENVIRONMENT)
@@ -102,4 +105,4 @@ def test_the_line_matches_its_schema_and_names_the_environment(
 def test_too_many_paths_give_no_line(tmp_path: Path, name: str) -> None:
     dependencies.start()
     entries = [str(tmp_path / f"entry{index}") for index in range(dependencies.MAX_PATHS + 1)]
-    assert dependencies.line([Target(f"{name}_version", name, (name,))], entries) is None
+    assert dependencies.record([Target(f"{name}_version", name, (name,))], entries) is None
