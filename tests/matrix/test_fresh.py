@@ -212,6 +212,12 @@ def test_change_matrix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def run_matrix(matrix: Matrix) -> None:
     site = matrix.site
+    matrix.check("nothing changed (the control)", lambda: None)
+    assert not matrix.rows[-1].reprobed, "an unchanged environment ran the probe"
+    # Not a product, but the folder's listing changes: the client cannot tell, and re-probes.
+    matrix.check(
+        "pip uninstall email-validator (not a product)", lambda: pip(matrix, "uninstall", "-y", "email-validator")
+    )
     for change, make in product_changes():
         matrix.check(change, lambda make=make: make(matrix))  # type: ignore[misc]
 
