@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { entryFile, MAX_ENTRIES, parseEntry, readEntry, serializeEntry, writeEntry } from "../src/cache.js";
 import { DEPENDENCY_ENVIRONMENT, frameDependencies } from "../src/dependencies.js";
 import { type FreshAnswer, ProbeCache, RACY_WINDOW_NS } from "../src/fresh.js";
@@ -69,6 +70,11 @@ describe("the dependency line", () => {
     assert.equal(run.code, 0);
     const framed = frameDependencies(run.stdout);
     assert.ok(framed !== undefined, run.stdout);
+    const line = run.stdout.trimEnd().split("\n").at(-1);
+    const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(
+      JSON.parse(fs.readFileSync(path.join(BUNDLE, "probe", "dependencies.schema.json"), "utf8")),
+    );
+    assert.ok(validate(JSON.parse(line ?? "")), JSON.stringify(validate.errors));
     assert.deepEqual(Object.keys(framed.dependencies.environment), [...DEPENDENCY_ENVIRONMENT]);
     const paths = framed.dependencies.paths.map((dependency) => dependency.path);
     for (const needed of [env.python, env.site, path.join(env.site, "tree.pth"), env.tree]) {
