@@ -99,7 +99,10 @@ def startup_paths() -> "list[str]":
     A ``.pth`` file edited in place does not change its folder's mtime, so each one is listed;
     the user site is listed even when it does not exist yet (creating it adds it to ``sys.path``).
     A ``sitecustomize``/``usercustomize`` created later changes the mtime of the ``sys.path``
-    entry it is created in, which is listed anyway; one that exists is listed itself.
+    entry it is created in, which is listed anyway; one that exists is listed itself, and so is
+    every module start-up imported from a site folder (what ``.pth`` import lines ran: an
+    editable install's finder and its mapping, ``_virtualenv``), since they can change
+    ``sys.path`` and ``sys.meta_path`` when edited in place.
     """
     site = sys.modules.get("site")
     folders: "list[str]" = []
@@ -113,9 +116,10 @@ def startup_paths() -> "list[str]":
     paths = list(folders)
     for folder in folders:
         paths += [os.path.join(folder, name) for name in files.list_dir(folder) if name.lower().endswith(".pth")]
-    for name in ("sitecustomize", "usercustomize"):
-        origin = getattr(sys.modules.get(name), "__file__", None)
-        if isinstance(origin, str):
+    prefixes = tuple(os.path.join(folder, "") for folder in folders)
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if isinstance(origin, str) and (name in ("sitecustomize", "usercustomize") or origin.startswith(prefixes)):
             paths.append(origin)
     return paths
 

@@ -95,6 +95,14 @@ def stat_or_none(path: str) -> "os.stat_result | None":
         return None
 
 
+def is_file(path: str) -> bool:
+    """``os.path.isfile``, seen by ``--paths``: whether a project file is there decides a lookup."""
+    info = stat_or_none(path)
+    if OBSERVED is not None:
+        _observe(path, info)
+    return info is not None and stat.S_ISREG(info.st_mode)
+
+
 def file_size(path: str) -> "int | None":
     info = stat_or_none(path)
     if OBSERVED is not None:

@@ -106,3 +106,16 @@ def test_too_many_paths_give_no_line(tmp_path: Path, name: str) -> None:
     dependencies.start()
     entries = [str(tmp_path / f"entry{index}") for index in range(dependencies.MAX_PATHS + 1)]
     assert dependencies.record([Target(f"{name}_version", name, (name,))], entries) is None
+
+
+def test_modules_start_up_imported_from_a_site_folder_are_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a ``.pth`` import line ran (an editable install's finder) can change ``sys.path`` when edited in place."""
+    import site
+    import sys
+    import types
+
+    folder = site.getsitepackages()[0]
+    finder = types.ModuleType("__editable___demo_finder")
+    finder.__file__ = os.path.join(folder, "__editable___demo_finder.py")
+    monkeypatch.setitem(sys.modules, finder.__name__, finder)
+    assert finder.__file__ in dependencies.startup_paths()
