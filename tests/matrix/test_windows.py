@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import jsonschema
 import pytest
 from envs import fetch_wheel
 from hostile import SLEEPY_FINDER
@@ -449,3 +450,20 @@ def node_execfile(python: Path, bundle: Path) -> dict[str, Any]:
     block: dict[str, Any] = json.loads(completed.stdout)
     parse_block(json.dumps(block, separators=(",", ":")))
     return block
+
+
+DEPENDENCIES_SCHEMA = ROOT / "probe" / "dependencies.schema.json"
+
+
+def test_paths_line_on_windows(bare: Case) -> None:
+    """``--paths``: the block unchanged, then a dependency line of Windows paths, with file ids, valid by its schema."""
+    plain, run = bare.probe(), bare.probe("--paths")
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    *_, block_line, line = run.stdout.rstrip("\n").split("\n")
+    assert block_line == plain.stdout.rstrip("\n").split("\n")[-1]
+    dependencies = json.loads(line)
+    jsonschema.Draft202012Validator(json.loads(DEPENDENCIES_SCHEMA.read_text(encoding="utf-8"))).validate(dependencies)
+    files = [entry for entry in dependencies["paths"] if entry["kind"] == "file"]
+    assert files and all(":\\" in entry["path"] for entry in files), files[:3]
+    assert all(entry["inode"] > 0 for entry in files), "Windows file ids"
+    assert any(entry["path"].lower().endswith("python.exe") for entry in files), "the interpreter"
