@@ -26,7 +26,8 @@ interface Environment {
 
 /** A real venv whose sys.path also holds a source tree (through a .pth file) with a `fastapi` package. */
 function environmentWith(version: string): Environment {
-  const root = temporaryDir();
+  const root = path.join(temporaryDir(), "José Ñ 項目"); // paths beyond ASCII, escaped in the line
+  fs.mkdirSync(root);
   execFileSync(basePython, ["-m", "venv", "--without-pip", path.join(root, "venv")]);
   const python = path.join(root, "venv", process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
   const site = execFileSync(python, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {
