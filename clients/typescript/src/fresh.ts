@@ -101,6 +101,8 @@ async function revalidate(entry: CacheEntry): Promise<Reason> {
  */
 export class ProbeCache {
   readonly #inFlight = new Map<string, Promise<{ answer: FreshAnswer; paths: readonly string[] }>>();
+  /** The last answer per key in this process, so that a watcher started right after a request starts from it. */
+  readonly #last = new Map<string, { answer: FreshAnswer; paths: readonly string[] }>();
 
   constructor(
     readonly storageDir: string,
@@ -123,11 +125,13 @@ export class ProbeCache {
 
   /**
    * Watches what *python*'s block depends on, and calls *listener* with the new block whenever a
-   * change (a burst of them debounced into one) changes it. Call it only while telemetry is
+   * change (a burst of them debounced into one) changes it. Started after a {@link get} of the same
+   * interpreter, it starts from that answer (no second check). Call it only while telemetry is
    * enabled, and dispose of it when telemetry is turned off or the interpreter is no longer used.
    */
   watch(python: string, listener: (block: ProbeBlock | undefined) => void, options: WatchOptions = {}): BlockWatcher {
-    return new BlockWatcher(() => this.answer(python), listener, options);
+    const last = this.#last.get(JSON.stringify(this.keyFor(python)));
+    return new BlockWatcher(() => this.answer(python), listener, options, last);
   }
 
   /** {@link get}, with the dependency paths of the answer (for the watcher; never for an event). One run at a time per key. */
@@ -136,7 +140,12 @@ export class ProbeCache {
     const id = JSON.stringify(key);
     const running = this.#inFlight.get(id);
     if (running !== undefined) return running;
-    const promise = this.#answer(python, key).finally(() => this.#inFlight.delete(id));
+    const promise = this.#answer(python, key)
+      .then((answered) => {
+        this.#last.set(id, answered);
+        return answered;
+      })
+      .finally(() => this.#inFlight.delete(id));
     this.#inFlight.set(id, promise);
     return promise;
   }

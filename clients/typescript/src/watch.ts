@@ -62,11 +62,22 @@ export class BlockWatcher {
     check: () => Promise<{ answer: FreshAnswer; paths: readonly string[] }>,
     listener: (block: ProbeBlock | undefined) => void,
     options: WatchOptions,
+    initial?: { answer: FreshAnswer; paths: readonly string[] },
   ) {
     this.#check = check;
     this.#listener = listener;
     this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
-    this.ready = this.#refresh(false);
+    if (initial === undefined) {
+      this.ready = this.#refresh(false);
+    } else {
+      // The caller's last answer is the block to compare with. Once the watchers are set, one check
+      // (stats, no process while nothing changed) sees what changed before they were.
+      this.#last = JSON.stringify(initial.answer.block);
+      this.ready = this.#arm(initial.paths).then(
+        () => this.#refresh(true),
+        () => this.#refresh(true),
+      );
+    }
   }
 
   /** The folders watched now. */
