@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from support import FIXED_KEYS, FRAME_PREFIX, PRODUCT_KEYS, SCHEMA_FILE, run_probe
 
 from probe import SCHEMA_VERSION, __version__
