@@ -69,6 +69,11 @@ export class BlockWatcher {
     this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     if (initial === undefined) {
       this.ready = this.#refresh(false);
+    } else if (initial.paths.length === 0) {
+      // No complete answer (a timeout, no interpreter): nothing to watch, and no second run of
+      // what was slow or failed a moment ago.
+      this.#last = JSON.stringify(initial.answer.block);
+      this.ready = Promise.resolve();
     } else {
       // The caller's last answer is the block to compare with. Once the watchers are set, one check
       // (stats, no process while nothing changed) sees what changed before they were.
