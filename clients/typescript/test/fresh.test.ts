@@ -191,12 +191,18 @@ describe("the cache", () => {
     }
   });
 
-  test("no block, no cache: an interpreter that is not there gives undefined, as probePython does", async () => {
+  test("no block, no cache, no watching: an interpreter that is not there gives undefined, as probePython does", async () => {
     const storage = temporaryDir();
     const missing = path.join(temporaryDir(), "no-python");
-    const answer = await new ProbeCache(storage, BUNDLE).get(missing);
+    const cache = new ProbeCache(storage, BUNDLE);
+    const answer = await cache.get(missing);
     assert.deepEqual([answer.block, answer.from, answer.stored], [undefined, "probe", false]);
     assert.equal(await probePython(missing, BUNDLE), undefined);
+    // A watcher after it watches nothing and runs nothing (no second try of what just failed).
+    const watcher = cache.watch(missing, () => assert.fail("no block to change"));
+    await watcher.ready;
+    assert.deepEqual([watcher.watched, watcher.checks], [[], 0]);
+    watcher.dispose();
   });
 });
 
