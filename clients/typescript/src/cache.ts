@@ -18,6 +18,12 @@ export const CACHE_VERSION = 1;
 export const MAX_ENTRIES = 64;
 /** A bigger file is not read, and an entry that would be bigger is not written (the probe then runs every time). */
 export const MAX_ENTRY_BYTES = 1024 * 1024;
+/**
+ * A change whose timestamps are this close to the probe's start (or later) is not trusted to show
+ * in them: a second change within the same tick of the file system's clock (2 s on FAT, 1 s on HFS+,
+ * milliseconds elsewhere) leaves mtime and ctime as they were. Such an entry is checked by a new run.
+ */
+export const RACY_WINDOW_NS = 2_000_000_000n;
 /** The subfolder of the caller's folder that holds the files. */
 export const CACHE_FOLDER = "probe-cache";
 

@@ -2,6 +2,7 @@
 // nothing the answer depends on changed, and runs the probe when something did.
 
 import type { ProbeBlock } from "./block.js";
+import { RACY_WINDOW_NS } from "./cache.js";
 import {
   type CacheEntry,
   type CacheKey,
@@ -17,12 +18,7 @@ import { frameBlock, type ProbePythonOptions } from "./probe.js";
 import { probeEnvironment, runProbe } from "./run.js";
 import { BlockWatcher, type WatchOptions } from "./watch.js";
 
-/**
- * A change whose timestamps are this close to the probe's start (or later) is not trusted to show
- * in them: a second change within the same tick of the file system's clock (2 s on FAT, 1 s on HFS+,
- * milliseconds elsewhere) leaves mtime and ctime as they were. Such an entry is checked by a new run.
- */
-export const RACY_WINDOW_NS = 2_000_000_000n;
+export { RACY_WINDOW_NS };
 
 /** Stat-ing the dependencies (a stalled network mount) gets this long before the probe is run instead. */
 export const REVALIDATE_GUARD_MS = 2000;

@@ -6,6 +6,7 @@ import { type FSWatcher, watch } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ProbeBlock } from "./block.js";
+import { RACY_WINDOW_NS } from "./cache.js";
 import type { FreshAnswer } from "./fresh.js";
 
 export interface WatchOptions {
@@ -48,6 +49,7 @@ export class BlockWatcher {
   readonly #debounceMs: number;
   readonly #watchers = new Map<string, { watcher: FSWatcher; ino: number }>();
   #timer: NodeJS.Timeout | undefined;
+  #recheck: NodeJS.Timeout | undefined;
   #running = false;
   #pending = false;
   #disposed = false;
@@ -94,6 +96,7 @@ export class BlockWatcher {
   dispose(): void {
     this.#disposed = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#recheck);
     for (const { watcher } of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
   }
@@ -115,6 +118,13 @@ export class BlockWatcher {
       const { answer, paths } = await this.#check();
       this.checks += 1;
       if (answer.from === "probe") this.probes += 1;
+      if (answer.from === "probe" && answer.stored === true) {
+        // An entry stored within the racy window of a change is checked again by the next request;
+        // doing it here, once the window has passed, spares that request (a restart) its process.
+        clearTimeout(this.#recheck);
+        this.#recheck = setTimeout(() => void this.#refresh(true), Number(RACY_WINDOW_NS / 1_000_000n) + 200);
+        this.#recheck.unref();
+      }
       if (this.#disposed) return;
       const text = JSON.stringify(answer.block);
       const changed = text !== this.#last;
