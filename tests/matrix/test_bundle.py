@@ -35,7 +35,8 @@ from probe import __version__
 
 # The folder of the bundle must stay small: it ships inside every copy of the extension. The probe's
 # own code has its budget; packaging, vendored for --report only (probe/_vendor/), has its own.
-MAX_BYTES = 165_000  # 150_000 until the report gained its deadline and signal handling (issue 19: about 10 kB)
+MAX_BYTES = 180_000  # 150_000 until the report gained its deadline and signal handling (issue 19: about 10 kB),
+# 165_000 until --paths gained its recorder and the schema of its line (issue 16: about 12 kB)
 MAX_VENDORED_BYTES = 160_000
 # Each interpreter's byte code, of the block's modules only, is 0.27-0.45x the size of all the sources
 # (3.8's to 3.15's, in December 2026): a bound that grows with them.
