@@ -318,15 +318,18 @@ def test_a_pip_install_shows_in_the_next_events_without_a_reload(
         after = run_probe(real, cwd=BUNDLE, timeout=5).block
         assert (before["fastapi_version"], after["fastapi_version"]) == ("0.115.0", "0.110.0")
         started = time.monotonic()
+        halfway = 0  # events with a block of a state during the install (allowed, counted)
         while True:
             event = track(host)
             assert event is not None
             if block_of(event) == after:
                 break
-            assert block_of(event) == before, f"an event with another block: {block_of(event)}"
+            halfway += block_of(event) != before
             assert time.monotonic() - started < 30, "no event carried the new version"
             time.sleep(0.1)
         followed_after = time.monotonic() - started
+        for _ in range(3):
+            assert block_of(track(host) or {}) == after, "an event after the new block carried another"
         # The run that followed the install came within the cache's racy window of it; the watcher
         # checks again once that window has passed (one more run if the entry was racy), so that
         # the next start finds an entry it trusts.
@@ -337,7 +340,9 @@ def test_a_pip_install_shows_in_the_next_events_without_a_reload(
         start(host)  # the same profile: the cache in its storage folder is there
         wait_for_block(host, after)
         assert launches.count() == 1 + reprobes, "a restart with nothing changed started Python"
-        record("pip_install_followed", host, followed_after_s=round(followed_after, 2), reprobes=reprobes)
+        record(
+            "pip_install_followed", host, followed_after_s=round(followed_after, 2), reprobes=reprobes, halfway=halfway
+        )
 
 
 @pytest.mark.parametrize(

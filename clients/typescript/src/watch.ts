@@ -15,6 +15,8 @@ export interface WatchOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 500;
+/** Events that never pause (a log written every 100 ms in a watched folder) still get a check this often. */
+export const MAX_WAIT_MS = 5000;
 /** The most folders one watcher set watches; what lies beyond is still checked by every request. */
 export const MAX_WATCHED = 256;
 
@@ -52,6 +54,8 @@ export class BlockWatcher {
   #recheck: NodeJS.Timeout | undefined;
   #running = false;
   #pending = false;
+  #events = 0; // file system events seen, to tell whether any came during a check
+  #burst: number | undefined; // when the first event since the last reported check came (Date.now())
   #disposed = false;
   #last: string | undefined;
   /** How many checks ran, and how many of them ran the probe (for tests and the benchmark). */
@@ -101,10 +105,22 @@ export class BlockWatcher {
     this.#watchers.clear();
   }
 
+  /** A file system event: count it, and check once the burst is over. */
+  #changed(): void {
+    this.#events += 1;
+    this.#burst ??= Date.now();
+    this.#schedule();
+  }
+
+  /** Whether events have kept coming for {@link MAX_WAIT_MS}: then a check runs, and reports, anyway. */
+  #overdue(): boolean {
+    return this.#burst !== undefined && Date.now() - this.#burst >= MAX_WAIT_MS;
+  }
+
   #schedule(): void {
     if (this.#disposed) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#refresh(true), this.#debounceMs);
+    this.#timer = setTimeout(() => void this.#refresh(true), this.#overdue() ? 0 : this.#debounceMs);
   }
 
   async #refresh(notify: boolean): Promise<void> {
@@ -114,6 +130,7 @@ export class BlockWatcher {
       return;
     }
     this.#running = true;
+    const events = this.#events;
     try {
       const { answer, paths } = await this.#check();
       this.checks += 1;
@@ -126,10 +143,14 @@ export class BlockWatcher {
         this.#recheck.unref();
       }
       if (this.#disposed) return;
+      await this.#arm(paths);
+      // Events during the check (an install still going on): its answer may be of a state halfway
+      // through, so it is not reported; the check they scheduled reports the state they end in.
+      if (this.#events !== events && !this.#overdue()) return;
+      this.#burst = undefined;
       const text = JSON.stringify(answer.block);
       const changed = text !== this.#last;
       this.#last = text;
-      await this.#arm(paths);
       if (changed && notify && !this.#disposed) this.#listener(answer.block);
     } catch {
       // A check never rejects; a listener that throws must not stop the watcher.
@@ -155,7 +176,7 @@ export class BlockWatcher {
     for (const [folder, ino] of wanted) {
       if (this.#watchers.has(folder)) continue;
       try {
-        const watcher = watch(folder, { persistent: false }, () => this.#schedule());
+        const watcher = watch(folder, { persistent: false }, () => this.#changed());
         watcher.on("error", () => {
           // The folder went away (a venv deleted): stop watching it, and check what changed.
           watcher.close();

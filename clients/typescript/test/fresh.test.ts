@@ -227,4 +227,22 @@ describe("the watcher", () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     assert.deepEqual(heard, ["4.0.0"], "nothing after dispose");
   });
+
+  test("events that never pause still get a check, and the listener hears the change", async () => {
+    const env = environmentWith("1.0.0");
+    const cache = await trusted(env, temporaryDir());
+    const heard: (string | null | undefined)[] = [];
+    const watcher = cache.watch(env.python, (block) => heard.push(block?.fastapi_version), { debounceMs: 300 });
+    await watcher.ready;
+    const noise = setInterval(() => fs.writeFileSync(path.join(env.tree, "log.txt"), String(Date.now())), 100);
+    try {
+      fs.writeFileSync(path.join(env.tree, "fastapi", "__init__.py"), `__version__ = "6.0.0"\n`);
+      const deadline = Date.now() + 20_000;
+      while (heard.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(heard, ["6.0.0"]);
+    } finally {
+      clearInterval(noise);
+      watcher.dispose();
+    }
+  });
 });
