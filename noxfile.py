@@ -136,6 +136,7 @@ nox.options.sessions = [
     "typecheck",
     "node",
     "vscode",
+    "fresh",
 ]
 
 
@@ -301,6 +302,18 @@ def vscode(session: nox.Session) -> None:
         session.log("timings: " + " ".join(timings.read_text().split()))
 
 
+@nox.session(name="fresh", python=HOST_PYTHON)
+def fresh(session: nox.Session) -> None:
+    """The change matrix (matrix tier, once): real changes, and the cached client's answer after each."""
+    for program in ("node", "npm"):
+        require_program(session, program, "install Node.js 20+ and npm (nodejs.org, or apt-get install nodejs npm)")
+    session.env["npm_config_cache"] = str(CACHE / "npm")
+    client = ROOT / "clients" / "typescript"
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(client), external=True)
+    session.run("npm", "run", "--silent", "--prefix", str(client), "build", external=True)
+    platform_tests(session, "tests/matrix/test_fresh.py", PROBE_FRESH="1")
+
+
 @nox.session(python="3.12")
 def bench(session: nox.Session) -> None:
     """The benchmark (not in the default run): builds its venvs, measures, writes BENCHMARKS.md; needs cc and node."""
@@ -308,6 +321,16 @@ def bench(session: nox.Session) -> None:
     session.env["PROBE_TEST_CACHE"] = str(CACHE)
     session.env.pop("PYTHONDONTWRITEBYTECODE", None)  # run.py also leaves it out of every child's environment
     session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(name="bench-fresh", python="3.12")
+def bench_fresh(session: nox.Session) -> None:
+    """The cached client against one probe run, from Node (not in the default run): rows for BENCHMARKS.md."""
+    session.install(*extra("bench"))
+    session.env["PROBE_TEST_CACHE"] = str(CACHE)
+    session.env["npm_config_cache"] = str(CACHE / "npm")
+    session.env.pop("PYTHONDONTWRITEBYTECODE", None)
+    session.run("python", "bench/fresh.py", *session.posargs)
 
 
 if __name__ == "__main__":

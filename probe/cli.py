@@ -19,7 +19,7 @@ MAX_TIMEOUT = 60.0
 MAX_NAMES = 64
 
 HELP = """\
-usage: python -m probe [--pretty] [--timeout SECONDS] [NAME ...]
+usage: python -m probe [--pretty] [--timeout SECONDS] [--paths] [NAME ...]
        python -m probe --report [--json] [--paths] [--timeout SECONDS]
        python -m probe --schema | --help | --version
 
@@ -37,7 +37,9 @@ options:
                      with --report: 10)
   --report           print a Markdown report to paste into a bug report
   --json             with --report, print the report's facts as one line of JSON
-  --paths            with --report, include file system paths
+  --paths            after the block, one more line: what the answer depends on
+                     (files, folders, environment variables), for a local cache;
+                     with --report, include file system paths
   --schema           print the JSON Schema of the block
   -V, --version      print the probe's version
   -h, --help         show this help
@@ -99,8 +101,8 @@ def parse_args(argv: "list[str]") -> Options:
         return options
     if not options.timeout:
         options.timeout = REPORT_TIMEOUT if options.action == "report" else DEFAULT_TIMEOUT
-    if options.paths and options.action != "report":
-        raise UsageError("--paths goes with --report")
+    if options.paths and options.action not in ("block", "report"):
+        raise UsageError("--paths goes with the block or --report")
     if options.json and options.action != "report":
         raise UsageError("--json goes with --report")
     if options.names and options.action != "block":
@@ -136,7 +138,7 @@ def main(argv: "list[str]") -> int:
         write_stderr(f"python -m probe: error: {error} (see --help)\n")
         return 2
     if options.action == "block":
-        return answer(options.names, options.timeout, options.pretty)
+        return answer(options.names, options.timeout, options.pretty, options.paths)
     try:
         if options.action == "report":  # a person's command: Ctrl-C and SIGTERM stop it (exit 130, 143)
             from probe.report.interrupt import stop_on_signals

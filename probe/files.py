@@ -29,15 +29,28 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 HEAD_LIMIT = 64 * 1024
 WHOLE_LIMIT = 8 * 1024 * 1024
 
+# With ``--paths`` (:mod:`probe.dependencies`), every path read or listed and the state it was
+# seen in (None: absent or unreadable); None, the default, records nothing.
+OBSERVED: "list[tuple[str, os.stat_result | None]] | None" = None
+
+
+def _observe(path: str, info: "os.stat_result | None") -> None:
+    if OBSERVED is not None:
+        OBSERVED.append((path, info))
+
 
 def read_bytes(path: str, limit: int = HEAD_LIMIT) -> "bytes | None":
     """The first *limit* bytes of a regular file, or None if it is not one or cannot be read."""
     try:
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY | _CLOEXEC)
     except (OSError, ValueError):
+        if OBSERVED is not None:
+            _observe(path, None)
         return None
     try:
         info = os.fstat(fd)
+        if OBSERVED is not None:
+            _observe(path, info)
         if not stat.S_ISREG(info.st_mode):
             return None
         chunks = []
@@ -66,17 +79,35 @@ def read_text(path: str, limit: int = HEAD_LIMIT) -> "str | None":
 
 def list_dir(path: str) -> "list[str]":
     """The names in a directory, or an empty list if it cannot be listed."""
+    if OBSERVED is not None:
+        _observe(path, stat_or_none(path))  # before the listing: a change after it shows as a newer mtime
     try:
         return os.listdir(path)
     except (OSError, ValueError):
         return []
 
 
-def file_size(path: str) -> "int | None":
+def stat_or_none(path: str) -> "os.stat_result | None":
+    """``os.stat`` (following links), or None where there is nothing to stat."""
     try:
-        return os.stat(path).st_size
+        return os.stat(path)
     except (OSError, ValueError):
         return None
+
+
+def is_file(path: str) -> bool:
+    """``os.path.isfile``, seen by ``--paths``: whether a project file is there decides a lookup."""
+    info = stat_or_none(path)
+    if OBSERVED is not None:
+        _observe(path, info)
+    return info is not None and stat.S_ISREG(info.st_mode)
+
+
+def file_size(path: str) -> "int | None":
+    info = stat_or_none(path)
+    if OBSERVED is not None:
+        _observe(path, info)
+    return None if info is None else info.st_size
 
 
 def is_within(path: str, folder: str) -> bool:

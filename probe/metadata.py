@@ -10,7 +10,7 @@ ever opened: the cost is one directory listing per ``sys.path`` entry, whatever 
 import os
 import sys
 
-from probe.files import HEAD_LIMIT, WHOLE_LIMIT, file_url_path, import_stdlib, list_dir, read_text
+from probe.files import HEAD_LIMIT, WHOLE_LIMIT, file_url_path, import_stdlib, is_file, list_dir, read_text
 from probe.versions import canonical_name
 
 TYPE_CHECKING = False  # typing is not imported at run time; type checkers treat this as True
@@ -360,7 +360,7 @@ def is_build_metadata(dist: Distribution) -> bool:
 
 
 def _is_project(folder: str) -> bool:
-    return any(os.path.isfile(os.path.join(folder, name)) for name in _PROJECT_FILES)
+    return any(is_file(os.path.join(folder, name)) for name in _PROJECT_FILES)
 
 
 def sources_root(dist: Distribution) -> "str | None":

@@ -75,6 +75,15 @@ def _value(value: object) -> str:
     return _string(str(value))
 
 
+def encode_value(value: object) -> str:
+    """JSON for *value*, lists and string-keyed dicts included (``--paths``); the block itself is flat."""
+    if isinstance(value, dict):
+        return "{" + ",".join(_string(key) + ":" + encode_value(item) for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(encode_value(item) for item in value) + "]"
+    return _value(value)
+
+
 def encode(pairs: "Pairs", pretty: bool = False) -> str:
     """A JSON object from ``(key, value)`` pairs, in their order; values are str, int, bool or None."""
     colon = ": " if pretty else ":"
@@ -106,10 +115,14 @@ def targets(names: "list[str]") -> "list[Target]":
     return list({target.key: target for target in chosen}.values())
 
 
-def gather(chosen: "list[Target]", search_path: "list[str]", timeout: float) -> "tuple[str, Pairs, Failures]":
+def gather(
+    chosen: "list[Target]", search_path: "list[str]", timeout: float, dependencies: "list[object] | None" = None
+) -> "tuple[str, Pairs, Failures]":
     """Resolve every target in a worker thread; after *timeout* seconds, answer with what is known.
 
-    Returns the status, the values found, and the targets whose lookup raised (left out).
+    Returns the status, the values found, and the targets whose lookup raised (left out). Given
+    a *dependencies* list (``--paths``), the worker then adds the object of
+    :mod:`probe.dependencies` to it, within the same deadline; a failure there costs that object only.
     """
     results: "dict[str, object]" = {}
     errors: "Failures" = []
@@ -123,6 +136,13 @@ def gather(chosen: "list[Target]", search_path: "list[str]", timeout: float) -> 
                     results[target.key] = resolve(target, search_path)
                 except BaseException as error:  # even SystemExit from a hook: this key only
                     errors.append((target.key, error))
+            if dependencies is not None:
+                from probe.dependencies import record
+
+                try:
+                    dependencies.append(record(chosen, search_path))
+                except BaseException:  # no line: the client caches nothing and probes next time
+                    pass
         finally:
             done.release()
 
@@ -142,8 +162,9 @@ def gather(chosen: "list[Target]", search_path: "list[str]", timeout: float) -> 
     return status, [(target.key, known[target.key]) for target in chosen if target.key in known], failed
 
 
-def collect(names: "list[str]", timeout: float) -> "tuple[Pairs, Failures]":
-    """The block as ``(key, value)`` pairs, in the documented order, and what failed on the way.
+def collect(names: "list[str]", timeout: float, dependencies: "list[object] | None" = None) -> "tuple[Pairs, Failures]":
+    """The block as ``(key, value)`` pairs, in the documented order, and what failed on the way;
+    with *dependencies* (``--paths``), the object of what the answer depends on (see :func:`gather`).
 
     ``sys.path`` is read here once, as the user's code sees it, and handed down: no lookup reads it.
     """
@@ -152,7 +173,7 @@ def collect(names: "list[str]", timeout: float) -> "tuple[Pairs, Failures]":
     products: "Pairs" = []
     try:
         search_path = user_search_path(sys.path, sys.flags)
-        status, products, failed = gather(targets(names), search_path, timeout)
+        status, products, failed = gather(targets(names), search_path, timeout, dependencies)
     except BaseException as error:
         failed.append(("the lookup", error))
     block, interpreter_failed = head(status)
@@ -167,10 +188,23 @@ def pairs(names: "list[str]", timeout: float) -> "Pairs":
     return collect(names, timeout)[0]
 
 
-def answer(names: "list[str]", timeout: float, pretty: bool) -> int:
-    """Print the block and return exit status 0, whatever happened on the way."""
-    block, failed = collect(names, timeout)
+def answer(names: "list[str]", timeout: float, pretty: bool, paths: bool = False) -> int:
+    """Print the block and return exit status 0, whatever happened on the way.
+
+    With *paths*, the line of what the answer depends on follows the block (:mod:`probe.dependencies`),
+    when the block is complete (status ``ok``) and the line could be made within the deadline.
+    """
+    dependencies: "list[object] | None" = None
+    if paths:
+        from probe.dependencies import start
+
+        start()
+        dependencies = []
+    block, failed = collect(names, timeout, dependencies)
     write_block(block, pretty)
+    recorded = dependencies[0] if dependencies else None
+    if recorded is not None and (PROBE_STATUS, STATUS_OK) in block:
+        write_stdout(encode_value(recorded) + "\n")  # one line, right after the block's
     if failed:
         what = ", ".join(sorted({key for key, _ in failed}))
         write_stderr(error_line(what, failed[0][1]))

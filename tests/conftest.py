@@ -37,5 +37,6 @@ _OWN_SESSIONS = (
     ("matrix/test_windows.py", "PROBE_WINDOWS_PYTHON"),
     ("matrix/test_foreign.py", "PROBE_FOREIGN"),
     ("test_vscode.py", "PROBE_VSCODE"),
+    ("matrix/test_fresh.py", "PROBE_FRESH"),  # the change matrix: it needs Node and the client (fresh)
 )
 collect_ignore = [test_file for test_file, variable in _OWN_SESSIONS if not os.environ.get(variable)]

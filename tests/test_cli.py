@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from support import FIXED_KEYS, FRAME_PREFIX, PRODUCT_KEYS, SCHEMA_FILE, run_probe
 
 from probe import SCHEMA_VERSION, __version__
@@ -79,3 +80,16 @@ def test_timeout_argument_is_accepted() -> None:
     run = run_probe(sys.executable, "--timeout", "3.5")
     assert run.returncode == 0
     assert run.block["probe_status"] == "ok"
+
+
+@pytest.mark.parametrize("args", [[], ["--pretty"], ["fastapi", "Jinja2"]])
+def test_paths_adds_one_line_after_the_same_block_and_only_then_loads_the_recorder(args: list[str]) -> None:
+    """``--paths``: the block as without it, then the dependency line; without it the recorder is not even imported."""
+    plain_run = run_probe(sys.executable, *args)
+    paths_run = run_probe(sys.executable, "--paths", *args)
+    assert (plain_run.returncode, paths_run.returncode) == (0, 0)
+    before, _, line = paths_run.stdout.rstrip("\n").rpartition("\n")
+    assert before + "\n" == plain_run.stdout
+    assert line.startswith('{"probe_dependencies_version":1,"environment":{')
+    imports = run_probe(sys.executable, *args, interpreter_flags=("-v",)).stderr  # every module loaded, on PyPy too
+    assert "output.py" in imports and "dependencies.py" not in imports

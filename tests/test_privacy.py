@@ -107,3 +107,16 @@ def test_secrets_are_where_the_probe_looks(world: World) -> None:
     for secret in SECRETS:
         assert secret.lower() in seen or secret == "zqxüser", secret
     assert any(USER in path.name for path in world.venv.purelib.iterdir())
+
+
+def test_paths_go_only_into_the_line_after_the_block(world: World) -> None:
+    """``--paths`` (for the client's local cache): the block is the same, and every path is in the one line after it."""
+    plain = run_probe(world.venv.python, env=world.env, cwd=world.app)
+    run = run_probe(world.venv.python, "--paths", env=world.env, cwd=world.app)
+    assert run.returncode == 0, run.stderr
+    *before, block_line, dependency_line = run.stdout.rstrip("\n").split("\n")
+    assert block_line == plain.stdout.rstrip("\n").split("\n")[-1]
+    assert_private("\n".join([*before, block_line]) + run.stderr)
+    assert dependency_line.startswith('{"probe_dependencies_version":1,')
+    assert USER in dependency_line  # the control: the line does hold the paths, for the local cache
+    assert "probe_dependencies_version" not in plain.stdout

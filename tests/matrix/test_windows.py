@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import jsonschema
 import pytest
-from envs import fetch_wheel
+from envs import ToolError, fetch_wheel
 from hostile import SLEEPY_FINDER
 from support import IN_CI, PRODUCT_MODULES, ROOT, SCHEMA_FILE, assert_no_paths, copy_probe, parse_block, parse_report
-from target_oracle import require_tools
+from target_oracle import require_tools, run_captured
 from windows import (
     WINE_TOOLS,
     copy_base,
@@ -449,3 +450,49 @@ def node_execfile(python: Path, bundle: Path) -> dict[str, Any]:
     block: dict[str, Any] = json.loads(completed.stdout)
     parse_block(json.dumps(block, separators=(",", ":")))
     return block
+
+
+DEPENDENCIES_SCHEMA = ROOT / "probe" / "dependencies.schema.json"
+
+
+def test_paths_line_on_windows(bare: Case) -> None:
+    """``--paths``: the block unchanged, then a dependency line of Windows paths, with file ids, valid by its schema."""
+    plain, run = bare.probe(), bare.probe("--paths")
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    *_, block_line, line = run.stdout.rstrip("\n").split("\n")
+    assert block_line == plain.stdout.rstrip("\n").split("\n")[-1]
+    dependencies = json.loads(line)
+    jsonschema.Draft202012Validator(json.loads(DEPENDENCIES_SCHEMA.read_text(encoding="utf-8"))).validate(dependencies)
+    files = [entry for entry in dependencies["paths"] if entry["kind"] == "file"]
+    assert files and all(":\\" in entry["path"] for entry in files), files[:3]
+    assert all(entry["inode"] > 0 for entry in files), "Windows file ids"
+    assert any(entry["path"].lower().endswith("python.exe") for entry in files), "the interpreter"
+
+
+def test_node_for_windows_sees_what_the_probe_recorded(bare: Case, tmp_path: Path) -> None:
+    """The cache's premise on Windows: Node's ``fs.stat`` (libuv) gives the mtime, size and file id that
+    Python's ``os.stat`` recorded, for every path of the line; otherwise no answer would ever be cached."""
+    from windows import node_for_windows, wine_env
+
+    try:
+        node = node_for_windows()
+    except ToolError as error:
+        (pytest.fail if IN_CI else pytest.skip)(str(error))
+    run = bare.probe("--paths")
+    assert run.returncode == 0, run.stderr
+    (tmp_path / "line.txt").write_text(run.stdout.replace("\r", ""), encoding="utf-8")
+    compared = run_captured(
+        [
+            "wine",
+            str(node),
+            windows_path(Path(__file__).with_name("windows_stat.cjs")),
+            windows_path(tmp_path / "line.txt"),
+            windows_path(tmp_path / "result.json"),
+        ],
+        env=wine_env(),
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert compared.returncode == 0, compared.stderr[-2000:]
+    result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert result["differ"] == [] and result["same"] >= 5, result

@@ -27,6 +27,8 @@ def test_no_arguments_is_the_block() -> None:
         (["Jinja2", "zope.interface"], "names", ["Jinja2", "zope.interface"]),
         (["--", "--pretty"], "names", None),  # after --, a name; this one is not a valid one
         (["--report", "--paths"], "paths", True),
+        (["--paths"], "paths", True),  # the block, then the line of what it depends on
+        (["--paths", "fastapi"], "action", "block"),
         (["--report"], "action", "report"),
         (["--report", "--json"], "timeout", 10.0),  # a person waits: the report's own default
         (["--timeout", "30", "--report"], "timeout", 30.0),
@@ -59,7 +61,8 @@ def test_meanings(argv: list[str], field: str, value: object) -> None:
         (["--timeout", "-1"], "--timeout must be more than 0"),
         (["--timeout", "nan"], "--timeout must be more than 0"),
         (["--timeout", "61"], "--timeout must be more than 0"),
-        (["--paths"], "--paths goes with --report"),
+        (["--paths", "--schema"], "--paths goes with the block or --report"),
+        (["--version", "--paths"], "--paths goes with the block or --report"),
         (["--json"], "--json goes with --report"),
         (["--json", "--schema"], "--json goes with --report"),
         (["--schema", "--report"], "--report cannot be combined with --schema"),

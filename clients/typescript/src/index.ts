@@ -10,3 +10,5 @@ import type { ProbeBlock } from "./block.js";
 
 /** What the probe says about how complete the block is. */
 export type ProbeStatus = ProbeBlock["probe_status"];
+export { ProbeCache, probePythonCached, type FreshAnswer, type ProbeCacheOptions, type Reason } from "./fresh.js";
+export { BlockWatcher, type WatchOptions } from "./watch.js";

@@ -4,9 +4,9 @@
 // the two settings turns it on later (README, "Integration recipe").
 
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { followInterpreter, type PythonEnvironments, type TelemetryEvents } from "../examples/extension.js";
-import { assertValidBlock, BUNDLE, newestInterpreter } from "./support.js";
+import { assertValidBlock, BUNDLE, newestInterpreter, temporaryDir } from "./support.js";
 
 const { python } = newestInterpreter();
 const TELEMETRY_SETTING = "fastapi.telemetry.enabled";
@@ -21,6 +21,10 @@ class Emitter<T> {
 }
 
 type StandIns = ReturnType<typeof standIns>;
+
+// What each run of the example follows with (its watcher), disposed when the file ends.
+const following: { dispose(): void }[] = [];
+after(() => following.forEach((each) => each.dispose()));
 
 /** The stand-ins, telemetry off; *versions* resolves with the first context the example sets. */
 function standIns() {
@@ -46,7 +50,7 @@ function standIns() {
       setVersions(context);
     },
   };
-  followInterpreter(vscode, environments, telemetry, BUNDLE);
+  following.push(followInterpreter(vscode, environments, telemetry, BUNDLE, temporaryDir()));
   const turnOn = (): void => void (enabled = true);
   return { telemetryEnabled, configuration, calls, versions, turnOn };
 }

@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     cpu_arch: process.arch,
     extension_version: String(context.extension.packageJSON["version"]),
   });
-  const blocks = new FolderBlocks(bundleDir, isTelemetryEnabled);
+  const blocks = new FolderBlocks(bundleDir, context.globalStorageUri.fsPath, isTelemetryEnabled);
   blocks.refresh(); // not awaited: events sent before it answers go out without the block's keys
   context.subscriptions.push(
     blocks,
