@@ -40,3 +40,7 @@ def bundle_tool() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# What ships without byte code, as the builder says.
+SOURCE_ONLY: tuple[str, ...] = bundle_tool().SOURCE_ONLY

@@ -19,7 +19,8 @@ folder, and a source that no longer matches its hash (someone edited it) is comp
 as without the file. An interpreter the build did not have compiles at first use, as it
 would without byte code. The report (probe/report/) and the packaging it vendors
 (probe/_vendor/), which only ``--report`` imports, ship as sources only: their byte code
-was 60 % of the bundle, and a report compiles them in milliseconds.
+was 60 % of the bundle, and a report compiles them in milliseconds. So does legacy.py,
+which only 2.7/3.6/3.7 run, and no byte code is built for them.
 
 Reproducible: the same sources and the same interpreters give the same bytes. Files are
 taken in sorted order, line endings are written as LF whatever the checkout did, the byte
@@ -60,8 +61,9 @@ ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 CACHE_DIR = "__pycache__"
-# Shipped without byte code: only --report imports them (see the module's docstring).
-SOURCE_ONLY = ("probe/report/", "probe/_vendor/")
+# Shipped without byte code: only --report imports them (see the module's docstring), and
+# legacy.py runs only on 2.7/3.6/3.7, for which no byte code is built.
+SOURCE_ONLY = ("probe/report/", "probe/_vendor/", "probe/legacy.py")
 # The test suite's list of supported interpreters and its finder (standard library only).
 PYTHONS_MODULE = REPO / "tests" / "pythons.py"
 
@@ -258,7 +260,8 @@ def readme_text(version: str, interpreters: list[Interpreter]) -> str:
             "Other interpreters compile the modules at first use, and cache them only\n"
             "where this folder is writable. The report (probe/report/) and the packaging\n"
             "it vendors (probe/_vendor/), which only --report imports, have none:\n"
-            "--report compiles them."
+            "--report compiles them. Nor has probe/legacy.py, run only by Python 2.7,\n"
+            "3.6 and 3.7."
         )
     else:
         bytecode = "No byte code: each interpreter compiles the modules at first use."

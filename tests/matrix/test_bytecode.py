@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 import pytest
-from bundles import build_bundle, cache_tag
+from bundles import SOURCE_ONLY, build_bundle, cache_tag
 from pythons import SUPPORTED
 from support import ROOT, clean_env, require_interpreter, run_probe
 
@@ -41,7 +41,6 @@ sys.addaudithook(_probe_test_hook)
 CODE_OBJECT = re.compile(r"^# code object from '?(.+?)'?$")
 HOT_PATH = {"probe/__init__.py", "probe/__main__.py", "probe/cli.py"}
 # What the bundle ships without byte code (only --report imports it).
-SOURCE_ONLY = ("probe/report/", "probe/_vendor/")
 DAMAGED = "probe/cli.py"
 # read_only_copy(damage=None, tag=""): a fresh read-only copy of the bundle, maybe damaged.
 MakeCopy = Callable[..., Path]
