@@ -29,6 +29,10 @@ WINDOWS_PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
 # the others (PyPy 3.10, which no Debian suite reachable from CI has) are tested wherever
 # they are found.
 ON_CI = frozenset(UNSUPPORTED + CPYTHONS + ["pypy3.9", "pypy3.11"])
+# Why a supported interpreter cannot run on a machine like CI's: the reason its tests skip there.
+NOT_ON_CI = {
+    "pypy3.10": "no Debian suite CI reaches packages it (bookworm has 3.9, sid 3.11), and PyPI has no PyPy",
+}
 
 
 def download_cache() -> str:

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import jsonschema
 import pytest
-from pythons import ON_CI, find_interpreter
+from pythons import NOT_ON_CI, ON_CI, find_interpreter
 from schema_keys import FIXED_KEYS as FIXED_KEYS  # the block's keys, re-exported for the tests
 from schema_keys import PRODUCT_KEYS as PRODUCT_KEYS
 from schema_keys import PRODUCT_MODULES as PRODUCT_MODULES
@@ -47,7 +47,10 @@ def require_interpreter(version: str) -> str:
     python = find_interpreter(version)
     if python is None:
         name = version if version.startswith("pypy") else f"python{version}"
-        unavailable(f"no Python {version} here: install it with pyenv, or put {name} on PATH", in_ci=version in ON_CI)
+        why = f" ({NOT_ON_CI[version]})" if version in NOT_ON_CI else ""
+        unavailable(
+            f"no Python {version} here{why}: install it with pyenv, or put {name} on PATH", in_ci=version in ON_CI
+        )
     return python
 
 
