@@ -1,5 +1,5 @@
 // What the block's answer depends on: the line `python -m probe --paths` prints right after the
-// block (the probe's README, "Keeping the block fresh"). It holds paths: it is for the local cache
+// block (this client's README, "Keeping it fresh"). It holds paths: it is for the local cache
 // only, never for an event.
 
 import { FRAME_PREFIX } from "./probe.js";

@@ -1,4 +1,4 @@
-// The block and the report, as the probe's README defines them ("For integrators").
+// The block and the report, as the probe's README defines them ("The block", "Integrate it").
 
 import { PROBE_SCHEMA_VERSION, type ProbeBlock, REQUIRED_KEYS } from "./block.js";
 import { BLOCK_PREFIX, framedObject, REPORT_PREFIX } from "./frame.js";

@@ -1,4 +1,4 @@
-// Running `<python> -m probe ...` the way the probe's README asks ("For integrators: Calling it"),
+// Running `<python> -m probe ...` the way the probe's README asks ("Integrate it: Calling it"),
 // and taking its answer when the probe is done with stdout, not when the process is gone.
 
 import { type ChildProcess, spawn } from "node:child_process";

@@ -1,7 +1,7 @@
 // The integration recipe (examples/extension.ts) run as the extension would run it, with stand-ins
 // for the `vscode` events, the Python extension and the telemetry client, and the real bundle under
 // the newest interpreter: nothing is set while telemetry is off, and the block comes once either of
-// the two settings turns it on later (README, "Integration recipe").
+// the two settings turns it on later (clients/typescript/README.md, "Integration recipe").
 
 import assert from "node:assert/strict";
 import { after, test } from "node:test";

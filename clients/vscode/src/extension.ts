@@ -1,5 +1,5 @@
 // The reference extension: what the FastAPI extension does with the probe, with the real `vscode`
-// API (README, "Integration recipe"). Activation starts the probe and returns; nothing awaits it.
+// API (clients/typescript/README.md, "Integration recipe"). Activation starts the probe and returns; nothing awaits it.
 
 import * as path from "node:path";
 import * as vscode from "vscode";
