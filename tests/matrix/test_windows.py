@@ -362,13 +362,19 @@ def test_report_names_windows_without_paths(bare: Case) -> None:
     assert_no_windows_paths(report, bare.python)
 
 
-def test_expired_deadline(tmp_path: Path) -> None:
-    """A finder a ``.pth`` installs, which sleeps: the block comes at the deadline with ``timeout``."""
+def sleepy_base(tmp_path: Path) -> Path:
+    """A fresh Windows CPython whose site-packages has a ``.pth`` installing a finder that sleeps."""
     python = fresh_base(tmp_path)
     site = site_packages(python)
     site.mkdir(parents=True)
     (site / "sleepy_finder.py").write_text(SLEEPY_FINDER, encoding="utf-8")
     (site / "sleepy.pth").write_text("import sleepy_finder\n", encoding="utf-8")
+    return python
+
+
+def test_expired_deadline(tmp_path: Path) -> None:
+    """A finder a ``.pth`` installs, which sleeps: the block comes at the deadline with ``timeout``."""
+    python = sleepy_base(tmp_path)
     run = run_windows(python, "-m", "probe", "--timeout", "1", timeout=60)
     assert run.returncode == 0, run.stderr
     block = parse_block(run.stdout)
@@ -378,11 +384,7 @@ def test_expired_deadline(tmp_path: Path) -> None:
 
 def test_report_within_its_deadline(tmp_path: Path) -> None:
     """The same sleeping finder: ``--report --json --timeout 1`` comes by its deadline, what it cut not checked."""
-    python = fresh_base(tmp_path)
-    site = site_packages(python)
-    site.mkdir(parents=True)
-    (site / "sleepy_finder.py").write_text(SLEEPY_FINDER, encoding="utf-8")
-    (site / "sleepy.pth").write_text("import sleepy_finder\n", encoding="utf-8")
+    python = sleepy_base(tmp_path)
     run = run_windows(python, "-m", "probe", "--report", "--json", "--timeout", "1", timeout=60)
     assert run.returncode == 0, run.stderr
     facts = parse_report(run.stdout)
