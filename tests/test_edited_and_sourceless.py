@@ -174,7 +174,6 @@ SRC_SETUP_PY = (
 )
 
 
-@pytest.mark.skipif(PYPY, reason="setuptools builds take 10 s each under PyPy; the layout is the same on CPython")
 def test_an_edited_setup_py_develop_src_layout(tmp_path: Path) -> None:
     venv = create_venv(tmp_path / "venv")
     venv.install(LEGACY_SETUPTOOLS)
